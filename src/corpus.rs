@@ -1,0 +1,145 @@
+//! Articles on disk and the paragraphs they split into.
+//!
+//! `data/articles/*.txt` are UTF-8 files; every non-empty line is one paragraph, with trailing
+//! whitespace (and `\r`) stripped and the rest kept as written. A paragraph's id is
+//! `<file stem>:<1-based line>`, and its fingerprint is the first 16 hex digits of the SHA-256 of
+//! its text, so that an edit after labelling is caught. No code names the article files: any
+//! `.txt` file in the folder is an article. `labels` joins these paragraphs with their label rows;
+//! `check` reports what does not match.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result, decode_utf8, read_file};
+
+/// One paragraph of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    /// `<file stem>:<line>`.
+    pub id: String,
+    /// The article's file stem.
+    pub doc: String,
+    /// 1-based line number in the article.
+    pub line: usize,
+    /// The text, trailing whitespace removed.
+    pub text: String,
+    /// First 16 hex digits of SHA-256 of `text`.
+    pub fingerprint: String,
+}
+
+/// One article file and its paragraphs.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The file stem (name without `.txt`).
+    pub stem: String,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its non-empty lines, in order.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// The first 16 hex digits of the SHA-256 of `text`.
+pub fn fingerprint(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Full SHA-256 in hex, for provenance.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Splits an article's text into paragraphs: each non-empty line (after stripping trailing
+/// whitespace) is one.
+pub fn split_paragraphs(stem: &str, text: &str) -> Vec<Paragraph> {
+    text.split('\n')
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line = line.trim_end();
+            (!line.is_empty()).then(|| Paragraph {
+                id: format!("{stem}:{}", i + 1),
+                doc: stem.to_owned(),
+                line: i + 1,
+                fingerprint: fingerprint(line),
+                text: line.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Reads one article file.
+pub fn read_article(path: &Path) -> Result<Article> {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| Error::input(path, 0, "article file name is not valid UTF-8: rename it"))?
+        .to_owned();
+    let text = decode_utf8(path, read_file(path)?)?;
+    let paragraphs = split_paragraphs(&stem, &text);
+    Ok(Article {
+        stem,
+        path: path.to_owned(),
+        paragraphs,
+    })
+}
+
+/// The `.txt` files of an article folder, sorted by name.
+pub fn article_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot list articles", e))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Error::io(dir, "cannot list articles", e))?
+            .path();
+        if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// Reads every article in `dir` (sorted by file name). Fails on the first unreadable one; `check`
+/// uses [`article_paths`] and [`read_article`] to report them all.
+pub fn read_articles(dir: &Path) -> Result<Vec<Article>> {
+    article_paths(dir)?
+        .iter()
+        .map(|p| read_article(p))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &[(usize, &str)]) {
+        let got: Vec<(usize, String)> = split_paragraphs("doc", text)
+            .into_iter()
+            .map(|p| (p.line, p.text))
+            .collect();
+        let expected: Vec<(usize, String)> =
+            expected.iter().map(|&(l, t)| (l, t.to_owned())).collect();
+        assert_eq!(got, expected, "paragraphs of {text:?}");
+    }
+
+    #[test]
+    fn splits_non_empty_lines() {
+        check("", &[]);
+        check("one", &[(1, "one")]);
+        check("one\n\ntwo\n", &[(1, "one"), (3, "two")]);
+        check("a\r\nb \t\r\n\r\n  c", &[(1, "a"), (2, "b"), (4, "  c")]);
+        check(" \n\t\n", &[]);
+    }
+
+    #[test]
+    fn ids_and_fingerprints() {
+        let p = &split_paragraphs("000_x", "\n\nhello")[0];
+        assert_eq!(p.id, "000_x:3");
+        // printf 'hello' | sha256sum -> 2cf24dba5fb0a30e26e83b2ac5b9e29e...
+        assert_eq!(p.fingerprint, "2cf24dba5fb0a30e");
+    }
+}

@@ -1,0 +1,115 @@
+//! The library's error type: every failure names the file (and line where there is one) and says
+//! what to do. `main.rs` prints these and maps them to exit codes; nothing in the library panics on
+//! bad input.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done ("cannot read", "cannot write", ...).
+        action: &'static str,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// Bad content at a place in a file (line 0 means the file as a whole).
+    #[error("{}", located(path, *line, message))]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number, or 0 when the problem is not on one line.
+        line: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// `check` found problems in data/ or labels/; each is one line of the message.
+    #[error(
+        "{count} problem(s) in the corpus or labels (run `topicbench check` to see them all):\n{listing}"
+    )]
+    Invalid {
+        /// Number of errors.
+        count: usize,
+        /// The first few problems, one per line.
+        listing: String,
+    },
+    /// A setting or argument that cannot be used.
+    #[error("{0}")]
+    Usage(String),
+    /// A fault in a classifier or other component at run time.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn located(path: &Path, line: usize, message: &str) -> String {
+    if line == 0 {
+        format!("{}: {message}", path.display())
+    } else {
+        format!("{}:{line}: {message}", path.display())
+    }
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    /// Bad content at `path:line`.
+    pub fn input(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// True for errors in how the program was called (exit status 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_))
+    }
+}
+
+/// Reads a whole file, with an error that names it (and says so when it is a directory).
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::input(
+            path,
+            0,
+            "is a directory, expected a file: give the path of a file",
+        ));
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, "cannot read", e))
+}
+
+/// Decodes UTF-8 (dropping a leading byte-order mark), or names the byte offset and line of the
+/// first invalid sequence.
+pub fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+        Error::input(
+            path,
+            line,
+            format!(
+                "not valid UTF-8 at byte offset {offset}: convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+            ),
+        )
+    })
+}

@@ -1,0 +1,57 @@
+//! Atomic file replacement: write a temporary file in the same directory, flush it to disk, then
+//! rename it over the target. A reader (or a crash) sees the old file or the new one, never half
+//! of either. Every report and label file goes through [`write_atomic`].
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Replaces `path` with `bytes` atomically, creating parent directories as needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, "cannot create a temporary file in", e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, "cannot write", e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    // Make the rename itself durable.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_and_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub").join("f.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn unwritable_directory_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain");
+        std::fs::write(&file, b"x").unwrap();
+        // A path under a regular file cannot be created.
+        let err = write_atomic(&file.join("f.txt"), b"y").unwrap_err();
+        assert!(err.to_string().contains("cannot create directory"), "{err}");
+    }
+}

@@ -1,0 +1,466 @@
+//! The label files: `labels/topics.csv` (`id,name,description`) and `labels/paragraphs.csv`
+//! (`id,kind,topics,fingerprint,text`).
+//!
+//! Readers here parse and report what is malformed *inside one file* (bad CSV, wrong header,
+//! wrong field count, empty or duplicate topic ids) into a [`Diagnostics`] list, and return what
+//! they could read. Whether the rows match the articles is `check`'s job. Writers replace files
+//! atomically through `fsutil`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{decode_utf8, read_file};
+
+/// Header of `labels/topics.csv`.
+pub const TOPICS_HEADER: [&str; 3] = ["id", "name", "description"];
+/// Header of `labels/paragraphs.csv` and of annotator files.
+pub const PARAGRAPHS_HEADER: [&str; 5] = ["id", "kind", "topics", "fingerprint", "text"];
+
+/// One topic from `topics.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Topic {
+    /// Short id used in label rows, e.g. `taiwan`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// What the topic covers.
+    pub description: String,
+}
+
+/// What part of an article a paragraph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An article's title line or an exact repeat of it.
+    Headline,
+    /// Article text, including captions and subheadings. Evaluation uses these.
+    Body,
+    /// Site furniture: dates, bylines, comment forms, navigation, tags.
+    Boilerplate,
+}
+
+impl Kind {
+    /// All kinds, in a fixed order.
+    pub const ALL: [Kind; 3] = [Kind::Headline, Kind::Body, Kind::Boilerplate];
+
+    /// Parses `headline`, `body` or `boilerplate`.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The name used in label files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Headline => "headline",
+            Kind::Body => "body",
+            Kind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of `paragraphs.csv`, as written (not yet checked against the articles or topics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRow {
+    /// Line in the file where the record starts.
+    pub line: usize,
+    /// Paragraph id.
+    pub id: String,
+    /// Kind as written.
+    pub kind: String,
+    /// Topic ids as written (split on `;`, empty entries dropped).
+    pub topics: Vec<String>,
+    /// Fingerprint as written.
+    pub fingerprint: String,
+    /// Text as written.
+    pub text: String,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Makes the corpus unusable until fixed.
+    Error,
+    /// Worth a look; does not stop anything.
+    Warning,
+}
+
+/// One finding: where, how serious, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, or 0 for the file as a whole.
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.line == 0 {
+            write!(f, "{}: {tag}: {}", self.path.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}: {tag}: {}",
+                self.path.display(),
+                self.line,
+                self.message
+            )
+        }
+    }
+}
+
+/// A list of findings, in the order they were made.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Records an error.
+    pub fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+        self.push(Severity::Error, path, line, message.into());
+    }
+
+    /// Records a warning.
+    pub fn warning(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+        self.push(Severity::Warning, path, line, message.into());
+    }
+
+    fn push(&mut self, severity: Severity, path: &Path, line: usize, message: String) {
+        self.0.push(Diagnostic {
+            severity,
+            path: path.to_owned(),
+            line,
+            message,
+        });
+    }
+
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Records a library error (I/O, UTF-8) as a diagnostic.
+    pub fn from_error(&mut self, path: &Path, err: &crate::Error) {
+        match err {
+            crate::Error::Input {
+                path,
+                line,
+                message,
+            } => self.error(path, *line, message.clone()),
+            other => self.error(path, 0, other.to_string()),
+        }
+    }
+}
+
+/// Reads a CSV file with a known header into raw records with their line numbers. Problems (I/O,
+/// UTF-8, header, CSV syntax, field count) go to `diags`; records that cannot be used are skipped.
+pub fn read_csv_records(
+    path: &Path,
+    header: &[&str],
+    diags: &mut Diagnostics,
+) -> Vec<(usize, Vec<String>)> {
+    let text = match read_file(path).and_then(|b| decode_utf8(path, b)) {
+        // The csv crate reports record lines one too low after a CRLF; normalize first.
+        Ok(t) if t.contains('\r') => t.replace("\r\n", "\n"),
+        Ok(t) => t,
+        Err(e) => {
+            diags.from_error(path, &e);
+            return Vec::new();
+        }
+    };
+    if text.trim().is_empty() {
+        diags.error(
+            path,
+            0,
+            format!(
+                "file is empty: it needs the header `{}` and at least one row",
+                header.join(",")
+            ),
+        );
+        return Vec::new();
+    }
+    if let Some(line) = unterminated_quote_line(&text) {
+        diags.error(
+            path,
+            line,
+            "a quoted field starting on this line is never closed: add the closing `\"` (a `\"` inside a quoted field is written `\"\"`)",
+        );
+        return Vec::new();
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    let mut seen_header = false;
+    for result in reader.records() {
+        let record = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                diags.error(path, line, format!("malformed CSV: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if !seen_header {
+            seen_header = true;
+            let got: Vec<&str> = record.iter().collect();
+            if got != header {
+                diags.error(
+                    path,
+                    line,
+                    format!(
+                        "header is `{}`, expected `{}`: fix the first line",
+                        got.join(","),
+                        header.join(",")
+                    ),
+                );
+                return Vec::new();
+            }
+            continue;
+        }
+        if record.len() == 1 && record[0].trim().is_empty() {
+            continue; // a blank line
+        }
+        if record.len() != header.len() {
+            diags.error(
+                path,
+                line,
+                format!(
+                    "row has {} fields, expected {} ({}): quote fields that contain commas",
+                    record.len(),
+                    header.len(),
+                    header.join(",")
+                ),
+            );
+            continue;
+        }
+        out.push((line, record.iter().map(str::to_owned).collect()));
+    }
+    out
+}
+
+/// The line where a quoted field opens and is never closed, if any. The csv crate accepts such a
+/// field silently (it runs to the end of the file), which would swallow every later row.
+fn unterminated_quote_line(text: &str) -> Option<usize> {
+    let mut line = 1;
+    let mut open_line = 0;
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next(); // an escaped quote
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                in_quotes = true;
+                open_line = line;
+                at_field_start = false;
+            }
+            ',' | '\n' => at_field_start = true,
+            '\r' => {}
+            _ => at_field_start = false,
+        }
+    }
+    in_quotes.then_some(open_line)
+}
+
+/// Reads `topics.csv`. Empty ids, duplicate ids and a file with no topics are errors.
+pub fn read_topics(path: &Path, diags: &mut Diagnostics) -> Vec<Topic> {
+    let records = read_csv_records(path, &TOPICS_HEADER, diags);
+    let before = diags.errors();
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut topics = Vec::new();
+    for (line, f) in records {
+        let id = f[0].trim().to_owned();
+        if id.is_empty() {
+            diags.error(path, line, "topic id is empty: give every topic an id");
+            continue;
+        }
+        if id.contains(';') || id.contains(char::is_whitespace) {
+            diags.error(
+                path,
+                line,
+                format!("topic id `{id}` contains `;` or white space: use letters, digits and `_`"),
+            );
+            continue;
+        }
+        if let Some(prev) = first.get(&id) {
+            diags.error(
+                path,
+                line,
+                format!("duplicate topic id `{id}` (first at line {prev}): remove or rename one"),
+            );
+            continue;
+        }
+        first.insert(id.clone(), line);
+        topics.push(Topic {
+            id,
+            name: f[1].clone(),
+            description: f[2].clone(),
+        });
+    }
+    if topics.is_empty() && diags.errors() == before {
+        diags.error(
+            path,
+            0,
+            "no topics: add at least one row `id,name,description`",
+        );
+    }
+    topics
+}
+
+/// Reads `paragraphs.csv` (or an annotator's file with the same columns).
+pub fn read_label_rows(path: &Path, diags: &mut Diagnostics) -> Vec<LabelRow> {
+    read_csv_records(path, &PARAGRAPHS_HEADER, diags)
+        .into_iter()
+        .map(|(line, f)| LabelRow {
+            line,
+            id: f[0].trim().to_owned(),
+            kind: f[1].trim().to_owned(),
+            topics: f[2]
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            fingerprint: f[3].trim().to_owned(),
+            text: f[4].clone(),
+        })
+        .collect()
+}
+
+/// Serializes label rows (`id,kind,topics,fingerprint,text`) as CSV text.
+pub fn label_rows_csv(rows: &[LabelRow]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(PARAGRAPHS_HEADER);
+    for r in rows {
+        let _ = w.write_record([
+            r.id.as_str(),
+            r.kind.as_str(),
+            &r.topics.join(";"),
+            r.fingerprint.as_str(),
+            r.text.as_str(),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diags_for(header: &[&str], text: &str) -> (Vec<(usize, Vec<String>)>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut d = Diagnostics::default();
+        let rows = read_csv_records(&path, header, &mut d);
+        let msgs =
+            d.0.iter()
+                .map(|d| format!("{}: {}", d.line, d.message))
+                .collect();
+        (rows, msgs)
+    }
+
+    #[test]
+    fn reads_records_with_lines() {
+        let (rows, msgs) = diags_for(&["a", "b"], "a,b\n1,2\n\"x\ny\",3\n4,5\n");
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        assert_eq!(rows[1].1, ["x\ny", "3"]);
+    }
+
+    #[test]
+    fn accepts_bom_and_crlf() {
+        let (rows, msgs) = diags_for(&["a", "b"], "\u{feff}a,b\r\n1,2\r\n");
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(rows, [(2, vec!["1".to_owned(), "2".to_owned()])]);
+    }
+
+    #[test]
+    fn reports_malformed_files() {
+        let cases: [(&str, &str); 5] = [
+            ("", "0: file is empty"),
+            ("a,c\n1,2\n", "1: header is `a,c`, expected `a,b`"),
+            ("a,b\n1,2,3\n", "2: row has 3 fields, expected 2"),
+            ("a,b\n1\n", "2: row has 1 fields, expected 2"),
+            (
+                "a,b\n1,2\n\"open,3\n4,5\n",
+                "3: a quoted field starting on this line is never closed",
+            ),
+        ];
+        for (text, want) in cases {
+            let (_, msgs) = diags_for(&["a", "b"], text);
+            assert_eq!(msgs.len(), 1, "{text:?}: {msgs:?}");
+            assert!(
+                msgs[0].starts_with(want),
+                "{text:?}: got {msgs:?}, want {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_quotes_are_not_unterminated() {
+        assert_eq!(unterminated_quote_line("a,\"say \"\"hi\"\"\"\n"), None);
+        assert_eq!(unterminated_quote_line("a,b\"c\n"), None);
+        assert_eq!(unterminated_quote_line("a\n\"b\n\nc"), Some(2));
+    }
+
+    #[test]
+    fn topics_reject_duplicates_and_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("topics.csv");
+        std::fs::write(&path, "id,name,description\nx,X,\nx,Y,\n,Z,\n").unwrap();
+        let mut d = Diagnostics::default();
+        let topics = read_topics(&path, &mut d);
+        assert_eq!(topics.len(), 1);
+        assert_eq!(d.errors(), 2);
+        assert!(
+            d.0[0]
+                .message
+                .contains("duplicate topic id `x` (first at line 2)")
+        );
+        assert_eq!(d.0[1].line, 4);
+        std::fs::write(&path, "id,name,description\n").unwrap();
+        let mut d = Diagnostics::default();
+        assert!(read_topics(&path, &mut d).is_empty());
+        assert!(d.0[0].message.starts_with("no topics"), "{:?}", d.0);
+    }
+}

@@ -1,0 +1,21 @@
+//! topicbench: a topic-classification benchmark and evaluation harness.
+//!
+//! The pipeline, one module per stage: `corpus` (articles → paragraphs) and `labels` (label
+//! files) meet in `check`, which builds a `dataset::Dataset` with near-duplicate `groups`;
+//! `text` tokenizes and `features` counts; `classifiers` fit and predict on matrices; `split`
+//! makes leakage-safe folds; `eval` runs every classifier on the same folds; `metrics` and `stats`
+//! score them; `report` writes the files. `cli` is the command line. See ARCHITECTURE.md.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod cli;
+pub mod corpus;
+pub mod dataset;
+pub mod error;
+pub mod fsutil;
+pub mod groups;
+pub mod labels;
+pub mod report;
+pub mod text;
+
+pub use error::{Error, Result};
