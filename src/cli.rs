@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::check;
+use crate::classifiers;
 use crate::dataset::Project;
 use crate::error::{Error, Result};
+use crate::eval;
 use crate::groups::DEFAULT_THRESHOLD;
 use crate::report;
 
@@ -37,6 +39,58 @@ pub enum Command {
     Dataset,
     /// Print corpus statistics: kinds, topics, co-occurrence, cardinality, near-duplicate groups.
     Stats,
+    /// Cross-validate every classifier on the same folds and write reports/.
+    Eval(EvalArgs),
+    /// Predict topics for paragraphs (one per line, from a file or stdin) with the baseline
+    /// trained on every labelled body paragraph.
+    Predict(PredictArgs),
+    /// List the built-in classifiers.
+    Classifiers,
+}
+
+/// Cross-validation scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CvArg {
+    /// Repeated k-fold over near-duplicate groups, stratified over topics.
+    Kfold,
+    /// Leave one article out.
+    Article,
+}
+
+/// `eval` options.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Folds per repeat (at least 2).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
+    pub folds: u32,
+    /// Repeats of the k-fold split (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeats: u32,
+    /// Seed for the splits and any random step.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Cross-validation scheme.
+    #[arg(long, value_enum, default_value_t = CvArg::Kfold)]
+    pub cv: CvArg,
+    /// Comma-separated classifier names (default: all built-in ones; see `classifiers`).
+    #[arg(long, value_delimiter = ',')]
+    pub classifiers: Vec<String>,
+    /// Where to write reports (default: <root>/reports).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+}
+
+/// `predict` options.
+#[derive(Debug, clap::Args)]
+pub struct PredictArgs {
+    /// File with one paragraph per line (default: standard input).
+    pub input: Option<PathBuf>,
+    /// Classifier to train (default: the baseline).
+    #[arg(long, default_value = crate::classifiers::BASELINE)]
+    pub classifier: String,
 }
 
 fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
@@ -119,5 +173,191 @@ pub fn run(cli: Cli) -> Result<i32> {
             out(&report::corpus::stats_text(&ds))?;
             Ok(0)
         }
+        Command::Classifiers => {
+            let w = classifiers::REGISTRY
+                .iter()
+                .map(|e| e.name.len())
+                .max()
+                .unwrap_or(0);
+            let mut s = String::new();
+            for e in classifiers::REGISTRY {
+                let c = (e.make)();
+                let mark = if e.name == classifiers::BASELINE {
+                    "*"
+                } else {
+                    " "
+                };
+                s.push_str(&format!("{mark} {:<w$}  {}\n", e.name, c.describe()));
+            }
+            s.push_str("(* = the baseline)\n");
+            out(&s)?;
+            Ok(0)
+        }
+        Command::Eval(ref args) => cmd_eval(&cli, &project, args),
+        Command::Predict(ref args) => cmd_predict(&cli, &project, args),
     }
+}
+
+fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classifier>>> {
+    if names.is_empty() {
+        return Ok(classifiers::REGISTRY.iter().map(|e| (e.make)()).collect());
+    }
+    let mut out: Vec<Box<dyn classifiers::Classifier>> = Vec::new();
+    for n in names {
+        let c = classifiers::by_name(n.trim()).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown classifier `{n}`: choose from {} (see `topicbench classifiers`)",
+                classifiers::REGISTRY
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        if !out.iter().any(|o| o.name() == c.name()) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn git_commit(root: &std::path::Path) -> Option<String> {
+    let dir = if root.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        root
+    };
+    let o = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+}
+
+fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let t0 = std::time::Instant::now();
+    let classifiers = pick_classifiers(&args.classifiers)?;
+    let ds = check::load_project(project, cli.near_dup)?;
+    let scheme = match args.cv {
+        CvArg::Kfold => eval::Scheme::KFold {
+            folds: args.folds as usize,
+            repeats: args.repeats as usize,
+        },
+        CvArg::Article => eval::Scheme::LeaveOneArticleOut,
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n as usize);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?;
+    let prepared = eval::prepare(&ds, scheme, args.seed)?;
+    let bar = progress_bar(prepared.folds.len() as u64, "folds");
+    let run = pool.install(|| eval::run(&ds, prepared, &classifiers, args.seed, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    let baseline = classifiers::BASELINE;
+    let summaries = eval::summarize(&run, baseline);
+    let explanation = eval::explain(&ds, &run, baseline, 10);
+    let info = report::eval::RunInfo {
+        scheme,
+        seed: args.seed,
+        baseline: baseline.to_owned(),
+        git_commit: git_commit(&project.root),
+        started_at: humantime::format_rfc3339_seconds(started).to_string(),
+        wall_secs: t0.elapsed().as_secs_f64(),
+    };
+    let reports_dir = args.out.clone().unwrap_or_else(|| project.reports_dir());
+    let run_dir =
+        report::write_eval_reports(&reports_dir, &ds, &run, &summaries, &explanation, &info)?;
+    out(&report::eval::terminal_table(&summaries, baseline))?;
+    out(&format!(
+        "reports: {} and {} (this run: {})\n",
+        reports_dir.join("latest.md").display(),
+        reports_dir.join("latest.json").display(),
+        run_dir.display()
+    ))?;
+    Ok(0)
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {what} {{elapsed}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> {
+    let classifier = pick_classifiers(std::slice::from_ref(&args.classifier))?
+        .pop()
+        .ok_or_else(|| Error::Usage("no classifier".into()))?;
+    let ds = check::load_project(project, cli.near_dup)?;
+    let (source, text) = match &args.input {
+        Some(p) => (
+            p.display().to_string(),
+            crate::error::decode_utf8(p, crate::error::read_file(p)?)?,
+        ),
+        None => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .map_err(|e| Error::io("<stdin>", "cannot read", e))?;
+            (
+                "<stdin>".to_owned(),
+                crate::error::decode_utf8(std::path::Path::new("<stdin>"), buf)?,
+            )
+        }
+    };
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_end().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Err(Error::Usage(format!(
+            "{source}: no paragraphs to predict (one per line)"
+        )));
+    }
+    let pred = eval::fit_and_predict(&ds, classifier.as_ref(), &lines, 42)?;
+    let mut s = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let topics: Vec<&str> = ds
+            .topics
+            .iter()
+            .enumerate()
+            .filter(|&(t, _)| pred.decisions[[i, t]])
+            .map(|(_, t)| t.id.as_str())
+            .collect();
+        let scores: serde_json::Map<String, serde_json::Value> = ds
+            .topics
+            .iter()
+            .enumerate()
+            .map(|(t, topic)| {
+                (
+                    topic.id.clone(),
+                    serde_json::json!((pred.scores[[i, t]] * 1e6).round() / 1e6),
+                )
+            })
+            .collect();
+        s.push_str(
+            &serde_json::json!({"line": i + 1, "topics": topics, "scores": scores, "text": line})
+                .to_string(),
+        );
+        s.push('\n');
+    }
+    out(&s)?;
+    Ok(0)
 }

@@ -145,7 +145,7 @@ pub fn similar_pairs(texts: &[&str], threshold: f64) -> Vec<(usize, usize, f64)>
             index[tok as usize].push(x as u32);
         }
     }
-    pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    pairs.sort_by_key(|&(i, j, _)| (i, j));
     pairs
 }
 

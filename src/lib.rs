@@ -8,14 +8,20 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod classifiers;
 pub mod cli;
 pub mod corpus;
 pub mod dataset;
 pub mod error;
+pub mod eval;
+pub mod features;
 pub mod fsutil;
 pub mod groups;
 pub mod labels;
+pub mod metrics;
 pub mod report;
+pub mod split;
+pub mod stats;
 pub mod text;
 
 pub use error::{Error, Result};

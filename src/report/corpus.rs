@@ -124,8 +124,8 @@ pub fn stats_text(ds: &Dataset) -> String {
     let _ = writeln!(s);
     for (a, topic) in ds.topics.iter().enumerate() {
         let _ = write!(s, "  {:<tw$}", format!("t{a} {}", topic.id));
-        for b in 0..n_topics {
-            let _ = write!(s, " {:>4}", co[a][b]);
+        for n in &co[a] {
+            let _ = write!(s, " {n:>4}");
         }
         let _ = writeln!(s);
     }

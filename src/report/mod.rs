@@ -1,4 +1,45 @@
 //! Output formats. Only this layer knows about Markdown, JSON, CSV and terminal tables:
-//! `corpus` for the dataset export and statistics, `eval` for evaluation reports.
+//! `corpus` for the dataset export and statistics, `eval` for evaluation reports. Files are
+//! written through `fsutil::write_atomic`, so an interrupted run leaves the previous report.
+
+use std::path::{Path, PathBuf};
+
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::eval::{ClassifierSummary, EvalRun, Explanation};
+use crate::fsutil::write_atomic;
 
 pub mod corpus;
+pub mod eval;
+
+/// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,predictions.csv}`, then
+/// replaces `reports/latest.json` and `reports/latest.md`. Returns the run folder.
+pub fn write_eval_reports(
+    reports_dir: &Path,
+    ds: &Dataset,
+    run: &EvalRun,
+    summaries: &[ClassifierSummary],
+    explanation: &Explanation,
+    info: &eval::RunInfo,
+) -> Result<PathBuf> {
+    let json = eval::report_json(ds, run, summaries, explanation, info);
+    let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    json_text.push('\n');
+    let md = eval::report_markdown(ds, run, summaries, explanation, info);
+    let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
+    let stamp: String = info
+        .started_at
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let run_dir = reports_dir.join("runs").join(format!("{stamp}-{short}"));
+    write_atomic(
+        &run_dir.join("predictions.csv"),
+        &eval::predictions_csv(ds, run),
+    )?;
+    write_atomic(&run_dir.join("report.json"), json_text.as_bytes())?;
+    write_atomic(&run_dir.join("report.md"), md.as_bytes())?;
+    write_atomic(&reports_dir.join("latest.json"), json_text.as_bytes())?;
+    write_atomic(&reports_dir.join("latest.md"), md.as_bytes())?;
+    Ok(run_dir)
+}

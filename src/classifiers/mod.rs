@@ -1,0 +1,172 @@
+//! The classifier contract and the registry of built-in classifiers.
+//!
+//! A classifier is a value of hyperparameters (`Clone`, serializable, with defaults) that says
+//! which features it wants ([`FeatureSpec`]) and fits on a training fold — a sparse matrix and a
+//! paragraphs × topics boolean matrix — returning a separate [`Fitted`] model. A fitted model
+//! gives, for every paragraph and topic, a score in [0, 1] and a yes/no. Classifiers never see
+//! paths, text or topic names; `eval` builds their matrices from the fold. Fitting never mutates
+//! the classifier, so a refit cannot remember a previous fit.
+//!
+//! Adding one: write a file in this folder with a params struct implementing [`Classifier`], and
+//! add one line to [`REGISTRY`].
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::error::Result;
+use crate::features::{Csr, FeatureSpec};
+
+pub mod majority;
+pub mod multinomial_nb;
+pub mod sparse_nb;
+
+/// What a fitted model says about a set of paragraphs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictions {
+    /// paragraphs × topics, each in [0, 1] (a probability where the model has one).
+    pub scores: Array2<f64>,
+    /// paragraphs × topics: is the topic predicted.
+    pub decisions: Array2<bool>,
+}
+
+/// What a fit may depend on besides the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitContext {
+    /// For classifiers with random steps: the same seed must give the same model.
+    pub seed: u64,
+    /// Every paragraph has exactly one topic (e.g. 20 Newsgroups): fit one multi-class model
+    /// and predict exactly one topic per paragraph (the highest score, ties to the lower id),
+    /// instead of independent one-vs-rest decisions.
+    pub single_label: bool,
+}
+
+/// A classifier's hyperparameters: fit them on a training fold.
+pub trait Classifier: Send + Sync {
+    /// Registry name, e.g. `multinomial_nb`.
+    fn name(&self) -> &'static str;
+    /// One line for `topicbench classifiers`.
+    fn describe(&self) -> &'static str;
+    /// The features it is fitted on.
+    fn features(&self) -> FeatureSpec;
+    /// Hyperparameters as JSON, for reports.
+    fn params(&self) -> serde_json::Value;
+    /// Fits on `x` (paragraphs × features) and `y` (paragraphs × topics).
+    fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>>;
+}
+
+/// A fitted model.
+pub trait Fitted: Send + Sync {
+    /// Scores and decisions for every row of `x` (same columns as the training matrix).
+    fn predict(&self, x: &Csr) -> Predictions;
+    /// Per topic, a weight per feature column where higher means "more indicative of the
+    /// topic" (e.g. a log-probability ratio), for explaining the model. `None` when the model has
+    /// no such weights.
+    fn feature_weights(&self) -> Option<Array2<f64>> {
+        None
+    }
+}
+
+/// A registry entry: the name and how to make the default hyperparameters.
+pub struct Entry {
+    /// Registry name.
+    pub name: &'static str,
+    /// Builds the classifier with default hyperparameters.
+    pub make: fn() -> Box<dyn Classifier>,
+}
+
+/// Every built-in classifier, the baseline first.
+pub const REGISTRY: &[Entry] = &[
+    Entry {
+        name: "multinomial_nb",
+        make: || Box::new(multinomial_nb::MultinomialNb::default()),
+    },
+    Entry {
+        name: "majority",
+        make: || Box::new(majority::Majority),
+    },
+    Entry {
+        name: "multinomial_nb_tfidf_bigrams",
+        make: || Box::new(sparse_nb::SparseMultinomialNb::tfidf_bigrams()),
+    },
+];
+
+/// The baseline every other classifier is compared with.
+pub const BASELINE: &str = "multinomial_nb";
+
+/// Looks a classifier up by name.
+pub fn by_name(name: &str) -> Option<Box<dyn Classifier>> {
+    REGISTRY.iter().find(|e| e.name == name).map(|e| (e.make)())
+}
+
+/// Log of the sum of exponentials, computed stably (subtracting the maximum).
+pub fn log_sum_exp(values: &[f64]) -> f64 {
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + values.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
+}
+
+/// Binary scores from the two joint log-likelihoods of a one-vs-rest model:
+/// P(yes) = exp(yes) / (exp(no) + exp(yes)) = 1 / (1 + exp(no − yes)), which never overflows
+/// (a huge difference gives exactly 0 or 1). Decided yes only when `yes > no`: an exact tie is
+/// "no", the lower class id, so ties never depend on iteration order.
+pub fn binary_from_jll(no: f64, yes: f64) -> (f64, bool) {
+    let p = 1.0 / (1.0 + (no - yes).exp());
+    (if p.is_nan() { 0.0 } else { p }, yes > no)
+}
+
+/// Multi-class predictions from per-class joint log-likelihoods (`jll[i]` has one value per
+/// topic): scores are the softmax, the decision is the argmax with ties to the lower topic id.
+pub fn multiclass_from_jll(jll: &Array2<f64>) -> Predictions {
+    let mut scores = Array2::zeros(jll.raw_dim());
+    let mut decisions = Array2::from_elem(jll.raw_dim(), false);
+    for (i, row) in jll.rows().into_iter().enumerate() {
+        let v = row.to_vec();
+        let lse = log_sum_exp(&v);
+        let mut best = 0;
+        for (t, &x) in v.iter().enumerate() {
+            scores[[i, t]] = (x - lse).exp().clamp(0.0, 1.0);
+            if x > v[best] {
+                best = t;
+            }
+        }
+        if !v.is_empty() {
+            decisions[[i, best]] = true;
+        }
+    }
+    Predictions { scores, decisions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_sum_exp_is_stable() {
+        // ln(e^-1000 + e^-1001) = -1000 + ln(1 + e^-1) = -999.686738...
+        let got = log_sum_exp(&[-1000.0, -1001.0]);
+        assert!((got - (-1000.0 + (1.0 + (-1.0f64).exp()).ln())).abs() < 1e-12);
+        assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
+        // The naive form overflows here: exp(800) = inf.
+        assert!((log_sum_exp(&[800.0, 800.0]) - (800.0 + 2f64.ln())).abs() < 1e-9);
+    }
+
+    #[test]
+    fn binary_ties_are_no() {
+        assert_eq!(binary_from_jll(-5.0, -5.0), (0.5, false));
+        let (p, yes) = binary_from_jll(-3000.0, -2990.0);
+        assert!(yes && (p - 1.0 / (1.0 + (-10f64).exp())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_match() {
+        let mut names: Vec<&str> = REGISTRY.iter().map(|e| e.name).collect();
+        for e in REGISTRY {
+            assert_eq!((e.make)().name(), e.name);
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len());
+        assert_eq!(REGISTRY[0].name, BASELINE);
+    }
+}

@@ -1,0 +1,663 @@
+//! The evaluation driver: every classifier on the same folds, then scores, intervals and paired
+//! comparisons with the baseline.
+//!
+//! [`prepare`] picks the evaluated items (body paragraphs, or a CSV corpus's documents), their
+//! gold topic matrix and the folds (`split`). [`run`] tokenizes once per n-gram setting, and for
+//! each fold (in parallel, results kept in fold order) builds the training-fold vocabulary and
+//! matrices (`features`) and fits and predicts every classifier (`classifiers`). [`summarize`]
+//! pools TP/FP/FN over a repeat's folds (`metrics`), summarizes the repeats and compares each
+//! classifier with the baseline (`stats`). Every per-paragraph prediction is kept, so any
+//! aggregate can be recomputed from them. The report layer turns the result into files.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+
+use crate::classifiers::{self, Classifier, FitContext, Predictions};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::features::{FeatureSpec, Tokenized, Vocabulary};
+use crate::metrics::{Counts, HEADLINE, Scores};
+use crate::split::{self, Fold};
+use crate::stats::{self, McNemar, Paired, Summary, Verdict};
+
+/// How to split the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Repeated k-fold over near-duplicate groups, stratified over topics.
+    KFold {
+        /// Folds per repeat.
+        folds: usize,
+        /// Repeats.
+        repeats: usize,
+    },
+    /// One fold per article, group mates of the test article dropped from training.
+    LeaveOneArticleOut,
+    /// Train on the rows marked `train`, test on those marked `test` (CSV corpora).
+    TrainTest,
+}
+
+impl Scheme {
+    /// Name used in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scheme::KFold { .. } => "kfold",
+            Scheme::LeaveOneArticleOut => "article",
+            Scheme::TrainTest => "split",
+        }
+    }
+}
+
+/// The items, gold labels and folds of one evaluation.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Dataset indices of the evaluated items; fold indices refer to positions in this list.
+    pub items: Vec<usize>,
+    /// items × topics.
+    pub gold: Array2<bool>,
+    /// The folds, in (repeat, fold) order.
+    pub folds: Vec<Fold>,
+    /// Number of repeats.
+    pub repeats: usize,
+    /// Every item has exactly one topic.
+    pub single_label: bool,
+    /// Number of distinct near-duplicate groups among the items.
+    pub groups: usize,
+}
+
+/// Chooses items and folds. Fails with a clear message when the data cannot be evaluated.
+pub fn prepare(ds: &Dataset, scheme: Scheme, seed: u64) -> Result<Prepared> {
+    let items = ds.body();
+    if items.is_empty() {
+        return Err(Error::Usage(
+            "no body paragraphs to evaluate: label some paragraphs `body`".into(),
+        ));
+    }
+    if items.iter().all(|&i| ds.items[i].text.trim().is_empty()) {
+        return Err(Error::Usage(
+            "every text is empty: there is nothing to learn from".into(),
+        ));
+    }
+    let n_topics = ds.topics.len();
+    if n_topics < 2 && items.iter().all(|&i| ds.items[i].topics.len() == 1) {
+        return Err(Error::Usage(format!(
+            "the corpus has a single class (`{}`): a classifier needs at least two to tell apart",
+            ds.topics.first().map_or("", |t| t.id.as_str())
+        )));
+    }
+    let mut gold = Array2::from_elem((items.len(), n_topics), false);
+    for (r, &i) in items.iter().enumerate() {
+        for &t in &ds.items[i].topics {
+            gold[[r, t]] = true;
+        }
+    }
+    for (t, topic) in ds.topics.iter().enumerate() {
+        if !gold.column(t).iter().any(|&b| b) {
+            return Err(Error::Usage(format!(
+                "topic `{}` has no positive example among the evaluated paragraphs: label some, or remove it from the topic list",
+                topic.id
+            )));
+        }
+    }
+    let single_label = items.iter().all(|&i| ds.items[i].topics.len() == 1);
+    // Compress group ids to 0..g in order of first appearance.
+    let mut group_ids: BTreeMap<usize, usize> = BTreeMap::new();
+    let groups: Vec<usize> = items
+        .iter()
+        .map(|&i| {
+            let next = group_ids.len();
+            *group_ids.entry(ds.items[i].group).or_insert(next)
+        })
+        .collect();
+    let labels: Vec<Vec<usize>> = items.iter().map(|&i| ds.items[i].topics.clone()).collect();
+    let (folds, repeats) = match scheme {
+        Scheme::KFold { folds, repeats } => (
+            split::repeated_kfold(&labels, n_topics, &groups, folds, repeats, seed)
+                .map_err(|e| Error::Usage(e.to_string()))?,
+            repeats,
+        ),
+        Scheme::LeaveOneArticleOut => {
+            let mut docs: BTreeMap<&str, usize> = BTreeMap::new();
+            for &i in &items {
+                let next = docs.len();
+                docs.entry(ds.items[i].doc.as_str()).or_insert(next);
+            }
+            if docs.len() < 2 {
+                return Err(Error::Usage(
+                    "leave-one-article-out needs at least two articles".into(),
+                ));
+            }
+            let keys: Vec<usize> = items
+                .iter()
+                .map(|&i| docs[ds.items[i].doc.as_str()])
+                .collect();
+            (
+                split::leave_one_out(&keys, &groups).map_err(|e| Error::Usage(e.to_string()))?,
+                1,
+            )
+        }
+        Scheme::TrainTest => {
+            let mut train = Vec::new();
+            let mut test = Vec::new();
+            for (r, &i) in items.iter().enumerate() {
+                match ds.items[i].is_test {
+                    Some(true) => test.push(r),
+                    Some(false) => train.push(r),
+                    None => {
+                        return Err(Error::Usage(
+                            "--split test needs a corpus with a `split` column (train/test on every row)".into(),
+                        ));
+                    }
+                }
+            }
+            if train.is_empty() || test.is_empty() {
+                return Err(Error::Usage(format!(
+                    "--split test needs train and test rows; the corpus has {} train and {} test",
+                    train.len(),
+                    test.len()
+                )));
+            }
+            (
+                vec![Fold {
+                    repeat: 0,
+                    fold: 0,
+                    train,
+                    test,
+                }],
+                1,
+            )
+        }
+    };
+    Ok(Prepared {
+        items,
+        gold,
+        folds,
+        repeats,
+        single_label,
+        groups: group_ids.len(),
+    })
+}
+
+/// One classifier's output on one fold.
+#[derive(Debug, Clone)]
+pub struct FoldRun {
+    /// Index into [`Prepared::folds`].
+    pub fold: usize,
+    /// Predictions for the fold's test items, in the order of `folds[fold].test`.
+    pub pred: Predictions,
+    /// Seconds to fit.
+    pub fit_secs: f64,
+    /// Seconds to predict.
+    pub predict_secs: f64,
+}
+
+/// One classifier's run over all folds.
+#[derive(Debug, Clone)]
+pub struct ClassifierRun {
+    /// Registry name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Hyperparameters.
+    pub params: serde_json::Value,
+    /// Per-fold results, or why the classifier failed.
+    pub outcome: std::result::Result<Vec<FoldRun>, String>,
+}
+
+/// The raw result of an evaluation.
+#[derive(Debug, Clone)]
+pub struct EvalRun {
+    /// Items, gold and folds.
+    pub prepared: Prepared,
+    /// Every classifier, in the order asked for.
+    pub runs: Vec<ClassifierRun>,
+    /// Wall seconds per stage (`tokenize`, `folds`).
+    pub stage_secs: BTreeMap<String, f64>,
+}
+
+/// Runs every classifier on every fold of `prepared`. `on_fold` is called after each fold (for a
+/// progress bar).
+pub fn run(
+    ds: &Dataset,
+    prepared: Prepared,
+    classifiers: &[Box<dyn Classifier>],
+    seed: u64,
+    on_fold: &(dyn Fn() + Sync),
+) -> EvalRun {
+    let mut stage_secs = BTreeMap::new();
+    let t0 = Instant::now();
+    let texts: Vec<&str> = prepared
+        .items
+        .iter()
+        .map(|&i| ds.items[i].text.as_str())
+        .collect();
+    let mut ngrams: Vec<usize> = classifiers.iter().map(|c| c.features().ngram_max).collect();
+    ngrams.sort_unstable();
+    ngrams.dedup();
+    let tokenized: BTreeMap<usize, Tokenized> = ngrams
+        .iter()
+        .map(|&n| (n, Tokenized::new(&texts, n)))
+        .collect();
+    stage_secs.insert("tokenize".to_owned(), t0.elapsed().as_secs_f64());
+
+    let t1 = Instant::now();
+    let mut specs: Vec<FeatureSpec> = classifiers.iter().map(|c| c.features()).collect();
+    specs.dedup();
+    let per_fold: Vec<Vec<std::result::Result<FoldRun, String>>> = prepared
+        .folds
+        .par_iter()
+        .enumerate()
+        .map(|(f, fold)| {
+            let y_train = prepared.gold.select(Axis(0), &fold.train);
+            let mut cache: Vec<(FeatureSpec, crate::features::Csr, crate::features::Csr)> =
+                Vec::new();
+            let out = classifiers
+                .iter()
+                .map(|c| {
+                    let spec = c.features();
+                    if !cache.iter().any(|(s, ..)| *s == spec) {
+                        let tok = &tokenized[&spec.ngram_max];
+                        let vocab = Vocabulary::fit(tok, &fold.train, spec);
+                        cache.push((
+                            spec,
+                            vocab.transform(tok, &fold.train),
+                            vocab.transform(tok, &fold.test),
+                        ));
+                    }
+                    let (_, x_train, x_test) = cache
+                        .iter()
+                        .find(|(s, ..)| *s == spec)
+                        .ok_or_else(|| "internal: feature cache miss".to_owned())?;
+                    let ctx = FitContext {
+                        seed: fold_seed(seed, fold),
+                        single_label: prepared.single_label,
+                    };
+                    let t = Instant::now();
+                    let model = c
+                        .fit(x_train, y_train.view(), &ctx)
+                        .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                    let fit_secs = t.elapsed().as_secs_f64();
+                    let t = Instant::now();
+                    let pred = model.predict(x_test);
+                    let predict_secs = t.elapsed().as_secs_f64();
+                    check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
+                        .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                    Ok(FoldRun {
+                        fold: f,
+                        pred,
+                        fit_secs,
+                        predict_secs,
+                    })
+                })
+                .collect();
+            on_fold();
+            out
+        })
+        .collect();
+    stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
+
+    let runs = classifiers
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let outcome: std::result::Result<Vec<FoldRun>, String> =
+                per_fold.iter().map(|f| f[ci].clone()).collect();
+            ClassifierRun {
+                name: c.name().to_owned(),
+                description: c.describe().to_owned(),
+                params: c.params(),
+                outcome,
+            }
+        })
+        .collect();
+    EvalRun {
+        prepared,
+        runs,
+        stage_secs,
+    }
+}
+
+/// A per-fold seed: the same for every classifier on a fold, different across folds.
+fn fold_seed(seed: u64, fold: &Fold) -> u64 {
+    seed ^ ((fold.repeat as u64) << 32 | fold.fold as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A classifier's output must have one row per test item, one column per topic, scores in [0, 1].
+pub fn check_predictions(
+    p: &Predictions,
+    rows: usize,
+    topics: usize,
+) -> std::result::Result<(), String> {
+    if p.scores.dim() != (rows, topics) || p.decisions.dim() != (rows, topics) {
+        return Err(format!(
+            "predictions have shape {:?}/{:?}, expected ({rows}, {topics})",
+            p.scores.dim(),
+            p.decisions.dim()
+        ));
+    }
+    if let Some(bad) = p.scores.iter().find(|s| !(0.0..=1.0).contains(*s)) {
+        return Err(format!("score {bad} is outside [0, 1]"));
+    }
+    Ok(())
+}
+
+/// Per-topic summary over repeats.
+#[derive(Debug, Clone)]
+pub struct TopicSummary {
+    /// Precision over repeats.
+    pub precision: Summary,
+    /// Recall over repeats.
+    pub recall: Summary,
+    /// F1 over repeats.
+    pub f1: Summary,
+    /// Gold positives among the evaluated items (each item is tested once per repeat).
+    pub support: u64,
+}
+
+/// The comparison of one classifier with the baseline.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Per headline metric: corrected resampled t-test on per-fold differences, and verdict.
+    pub metrics: BTreeMap<&'static str, (Paired, Verdict)>,
+    /// McNemar's exact test on per-paragraph exact match, one per repeat.
+    pub mcnemar: Vec<McNemar>,
+}
+
+/// Timing of one classifier, seconds.
+#[derive(Debug, Clone, Default)]
+pub struct Timing {
+    /// Mean seconds to fit one fold.
+    pub fit_mean: f64,
+    /// Mean seconds to predict one fold.
+    pub predict_mean: f64,
+    /// Total fit + predict seconds over all folds.
+    pub total: f64,
+}
+
+/// Everything the reports say about one classifier.
+#[derive(Debug, Clone)]
+pub struct ClassifierSummary {
+    /// Registry name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Hyperparameters.
+    pub params: serde_json::Value,
+    /// Why it failed, if it did (then the other fields are empty).
+    pub failed: Option<String>,
+    /// Headline metrics over repeats, keyed by [`HEADLINE`] names.
+    pub metrics: BTreeMap<&'static str, Summary>,
+    /// Per topic, in topic order.
+    pub per_topic: Vec<TopicSummary>,
+    /// Scores of each repeat (TP/FP/FN pooled over its folds).
+    pub per_repeat: Vec<Scores>,
+    /// Comparison with the baseline (None for the baseline itself and for failed runs).
+    pub vs_baseline: Option<Comparison>,
+    /// Timing.
+    pub timing: Timing,
+}
+
+/// True for metrics where larger is better.
+pub fn higher_is_better(metric: &str) -> bool {
+    metric != "hamming_loss"
+}
+
+/// Significance level of the verdicts.
+pub const ALPHA: f64 = 0.05;
+
+/// Gold and predicted matrices of one fold's test items.
+fn fold_matrices<'a>(p: &Prepared, fr: &'a FoldRun) -> (Array2<bool>, ArrayView2<'a, bool>) {
+    (
+        p.gold.select(Axis(0), &p.folds[fr.fold].test),
+        ArrayView2::from(&fr.pred.decisions),
+    )
+}
+
+/// Scores per fold and pooled per repeat.
+fn fold_and_repeat_scores(
+    p: &Prepared,
+    runs: &[FoldRun],
+) -> (Vec<Scores>, Vec<Scores>, Vec<Vec<bool>>) {
+    let t = p.gold.ncols();
+    let mut per_repeat = vec![Counts::new(t); p.repeats];
+    let mut per_fold = Vec::with_capacity(runs.len());
+    // exact[repeat][item] = predicted set equals gold set
+    let mut exact = vec![vec![false; p.items.len()]; p.repeats];
+    for fr in runs {
+        let fold = &p.folds[fr.fold];
+        let (gold, pred) = fold_matrices(p, fr);
+        let c = Counts::from_predictions(gold.view(), pred);
+        per_repeat[fold.repeat].merge(&c);
+        per_fold.push(Scores::from_counts(&c));
+        for (k, &item) in fold.test.iter().enumerate() {
+            exact[fold.repeat][item] = gold.row(k) == pred.row(k);
+        }
+    }
+    (
+        per_fold,
+        per_repeat.iter().map(Scores::from_counts).collect(),
+        exact,
+    )
+}
+
+fn summary(values: &[f64]) -> Summary {
+    stats::summarize(values).unwrap_or(Summary {
+        mean: 0.0,
+        sd: 0.0,
+        ci95: None,
+    })
+}
+
+/// Scores every classifier and compares it with `baseline` (by name).
+pub fn summarize(run: &EvalRun, baseline: &str) -> Vec<ClassifierSummary> {
+    let p = &run.prepared;
+    let t = p.gold.ncols();
+    let support: Vec<u64> = (0..t)
+        .map(|k| p.gold.column(k).iter().filter(|&&b| b).count() as u64)
+        .collect();
+    let n_train =
+        p.folds.iter().map(|f| f.train.len()).sum::<usize>() as f64 / p.folds.len() as f64;
+    let n_test = p.folds.iter().map(|f| f.test.len()).sum::<usize>() as f64 / p.folds.len() as f64;
+    let base = run
+        .runs
+        .iter()
+        .find(|r| r.name == baseline)
+        .and_then(|r| r.outcome.as_ref().ok())
+        .map(|runs| fold_and_repeat_scores(p, runs));
+
+    run.runs
+        .iter()
+        .map(|r| {
+            let mut s = ClassifierSummary {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                params: r.params.clone(),
+                failed: None,
+                metrics: BTreeMap::new(),
+                per_topic: Vec::new(),
+                per_repeat: Vec::new(),
+                vs_baseline: None,
+                timing: Timing::default(),
+            };
+            let runs = match &r.outcome {
+                Ok(runs) => runs,
+                Err(e) => {
+                    s.failed = Some(e.clone());
+                    return s;
+                }
+            };
+            let (per_fold, per_repeat, exact) = fold_and_repeat_scores(p, runs);
+            for m in HEADLINE {
+                let v: Vec<f64> = per_repeat.iter().filter_map(|s| s.headline(m)).collect();
+                s.metrics.insert(m, summary(&v));
+            }
+            s.per_topic = (0..t)
+                .map(|k| {
+                    let pick = |f: fn(&crate::metrics::TopicScores) -> f64| {
+                        summary(
+                            &per_repeat
+                                .iter()
+                                .map(|s| f(&s.per_topic[k]))
+                                .collect::<Vec<_>>(),
+                        )
+                    };
+                    TopicSummary {
+                        precision: pick(|x| x.precision),
+                        recall: pick(|x| x.recall),
+                        f1: pick(|x| x.f1),
+                        support: support[k],
+                    }
+                })
+                .collect();
+            if r.name != baseline
+                && let Some((b_fold, _, b_exact)) = &base
+            {
+                let mut metrics = BTreeMap::new();
+                for m in HEADLINE {
+                    let diffs: Vec<f64> = per_fold
+                        .iter()
+                        .zip(b_fold)
+                        .map(|(a, b)| a.headline(m).unwrap_or(0.0) - b.headline(m).unwrap_or(0.0))
+                        .collect();
+                    let paired = stats::nadeau_bengio(&diffs, n_train, n_test);
+                    let verdict = stats::verdict(&paired, ALPHA, higher_is_better(m));
+                    metrics.insert(m, (paired, verdict));
+                }
+                let mcnemar = exact
+                    .iter()
+                    .zip(b_exact)
+                    .map(|(a, b)| {
+                        let only_a = a.iter().zip(b).filter(|&(&x, &y)| x && !y).count() as u64;
+                        let only_b = a.iter().zip(b).filter(|&(&x, &y)| !x && y).count() as u64;
+                        stats::mcnemar_exact(only_a, only_b)
+                    })
+                    .collect();
+                s.vs_baseline = Some(Comparison { metrics, mcnemar });
+            }
+            s.per_repeat = per_repeat;
+            let folds = runs.len().max(1) as f64;
+            s.timing = Timing {
+                fit_mean: runs.iter().map(|f| f.fit_secs).sum::<f64>() / folds,
+                predict_mean: runs.iter().map(|f| f.predict_secs).sum::<f64>() / folds,
+                total: runs.iter().map(|f| f.fit_secs + f.predict_secs).sum(),
+            };
+            s
+        })
+        .collect()
+}
+
+/// The explanation of the baseline: the words with the highest log-probability ratio per topic,
+/// and the paragraphs it gets wrong most often.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// Per topic, up to ten (word, log-probability ratio) pairs, highest first.
+    pub top_words: Vec<Vec<(String, f64)>>,
+    /// (dataset item index, times wrong, predicted topic ids the first time it was wrong).
+    pub hardest: Vec<(usize, usize, Vec<usize>)>,
+}
+
+/// Explains the baseline: top words from a multinomial naive Bayes fitted on every evaluated
+/// item (the same model the baseline fits, computed on the sparse matrix), and the paragraphs
+/// whose predicted set most often differs from the gold set across repeats.
+pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> Explanation {
+    let p = &run.prepared;
+    let texts: Vec<&str> = p.items.iter().map(|&i| ds.items[i].text.as_str()).collect();
+    let tok = Tokenized::new(&texts, 1);
+    let all: Vec<usize> = (0..p.items.len()).collect();
+    let vocab = Vocabulary::fit(&tok, &all, FeatureSpec::COUNTS);
+    let x = vocab.transform(&tok, &all);
+    let model = classifiers::sparse_nb::SparseMultinomialNb::default().fit_model(
+        &x,
+        p.gold.view(),
+        p.single_label,
+    );
+    use classifiers::Fitted as _;
+    let weights = model.ok().and_then(|m| m.feature_weights());
+    let top_words = (0..p.gold.ncols())
+        .map(|k| {
+            let Some(w) = &weights else { return Vec::new() };
+            let mut cols: Vec<usize> = (0..vocab.len()).collect();
+            // Highest ratio first; ties by the word, so the order never depends on anything else.
+            cols.sort_by(|&a, &b| {
+                w[[k, b]]
+                    .total_cmp(&w[[k, a]])
+                    .then_with(|| vocab.term(&tok, a).cmp(vocab.term(&tok, b)))
+            });
+            cols.iter()
+                .take(10)
+                .map(|&c| (vocab.term(&tok, c).to_owned(), w[[k, c]]))
+                .collect()
+        })
+        .collect();
+
+    let mut wrong: Vec<(usize, Option<Vec<usize>>)> = vec![(0, None); p.items.len()];
+    if let Some(Ok(runs)) = run
+        .runs
+        .iter()
+        .find(|r| r.name == baseline)
+        .map(|r| &r.outcome)
+    {
+        for fr in runs {
+            for (k, &item) in p.folds[fr.fold].test.iter().enumerate() {
+                let pred = fr.pred.decisions.row(k);
+                if pred != p.gold.row(item) {
+                    wrong[item].0 += 1;
+                    wrong[item].1.get_or_insert_with(|| {
+                        pred.iter()
+                            .enumerate()
+                            .filter(|&(_, &b)| b)
+                            .map(|(t, _)| t)
+                            .collect()
+                    });
+                }
+            }
+        }
+    }
+    let mut hardest: Vec<(usize, usize, Vec<usize>)> = wrong
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(item, (n, pred))| (p.items[item], n, pred.unwrap_or_default()))
+        .collect();
+    hardest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hardest.truncate(how_many);
+    Explanation { top_words, hardest }
+}
+
+/// Fits `classifier` on every body item and predicts `texts` (for `topicbench predict`).
+pub fn fit_and_predict(
+    ds: &Dataset,
+    classifier: &dyn Classifier,
+    texts: &[String],
+    seed: u64,
+) -> Result<Predictions> {
+    let prepared_items = ds.body();
+    let n_topics = ds.topics.len();
+    let mut all: Vec<&str> = prepared_items
+        .iter()
+        .map(|&i| ds.items[i].text.as_str())
+        .collect();
+    all.extend(texts.iter().map(String::as_str));
+    let spec = classifier.features();
+    let tok = Tokenized::new(&all, spec.ngram_max);
+    let train: Vec<usize> = (0..prepared_items.len()).collect();
+    let new: Vec<usize> = (prepared_items.len()..all.len()).collect();
+    let vocab = Vocabulary::fit(&tok, &train, spec);
+    let mut y = Array2::from_elem((train.len(), n_topics), false);
+    for (r, &i) in prepared_items.iter().enumerate() {
+        for &t in &ds.items[i].topics {
+            y[[r, t]] = true;
+        }
+    }
+    let single_label = prepared_items
+        .iter()
+        .all(|&i| ds.items[i].topics.len() == 1);
+    let model = classifier.fit(
+        &vocab.transform(&tok, &train),
+        y.view(),
+        &FitContext { seed, single_label },
+    )?;
+    Ok(model.predict(&vocab.transform(&tok, &new)))
+}

@@ -1,0 +1,442 @@
+//! Statistics over evaluation results: summaries of a metric over repeats (mean, sample standard
+//! deviation, Student-t 95% interval), the corrected resampled t-test of Nadeau & Bengio for
+//! paired per-fold differences, the exact McNemar test on per-paragraph exact matches, and the
+//! verdict drawn from a paired test.
+//!
+//! Distributions come from `statrs`. `eval` calls everything here (summaries per metric,
+//! comparisons with the baseline); `report` prints the [`Summary`], [`Paired`], [`McNemar`] and
+//! [`Verdict`] values it gets back. The metric values themselves come from `metrics`.
+
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
+
+/// Mean, spread and 95% interval of a metric over repeats.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (divisor n − 1); 0.0 for a single value.
+    pub sd: f64,
+    /// Two-sided 95% Student-t interval for the mean; `None` for a single value.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The standard Student t distribution with `df` degrees of freedom (`None` if `df` is not > 0).
+fn students_t(df: f64) -> Option<StudentsT> {
+    StudentsT::new(0.0, 1.0, df).ok()
+}
+
+/// `t_{0.975, df}`, the two-sided 95% critical value.
+fn t975(df: f64) -> Option<f64> {
+    students_t(df).map(|t| t.inverse_cdf(0.975))
+}
+
+/// Mean and sample variance (divisor n − 1) of at least two values.
+fn mean_var(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let ss: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    (mean, ss / (n - 1.0))
+}
+
+/// Mean, sample standard deviation (n − 1) and the two-sided 95% Student-t interval
+/// `mean ± t_{0.975, n−1} · sd / √n` of `values`.
+///
+/// Returns `None` for no values. One value gives `sd` 0.0 and no interval. NaNs propagate.
+pub fn summarize(values: &[f64]) -> Option<Summary> {
+    match values {
+        [] => None,
+        [only] => Some(Summary {
+            mean: *only,
+            sd: 0.0,
+            ci95: None,
+        }),
+        _ => {
+            let (mean, var) = mean_var(values);
+            let sd = var.sqrt();
+            let half =
+                t975(values.len() as f64 - 1.0).map(|q| q * sd / (values.len() as f64).sqrt());
+            Some(Summary {
+                mean,
+                sd,
+                ci95: half.map(|h| [mean - h, mean + h]),
+            })
+        }
+    }
+}
+
+/// Result of a paired comparison (classifier minus baseline).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Paired {
+    /// Mean difference (0.0 when there are no differences).
+    pub diff: f64,
+    /// 95% interval for the mean difference.
+    pub ci95: Option<[f64; 2]>,
+    /// Two-sided p-value.
+    pub p_value: Option<f64>,
+    /// t statistic (`None` when the test is impossible or the statistic infinite).
+    pub t: Option<f64>,
+}
+
+/// Nadeau & Bengio (2003) corrected resampled t-test, in the form Bouckaert & Frank (2004) give
+/// for r×k-fold cross-validation.
+///
+/// `diffs` are the per-fold differences (classifier minus baseline), J = `diffs.len()` = k·r;
+/// `n_train` and `n_test` are the (mean) training and test set sizes of a fold. With mean m and
+/// sample variance s² (divisor J − 1), the corrected variance of the mean is
+/// v = (1/J + n_test/n_train) · s², t = m/√v with J − 1 degrees of freedom, the p-value is
+/// two-sided, and the 95% interval is m ± t_{0.975, J−1} · √v.
+///
+/// Special cases:
+/// * J < 2, `n_train` not > 0, `n_test` negative or not finite, or a NaN statistic (from NaN or
+///   infinite differences): `ci95`, `p_value` and `t` are `None` (`diff` is still the mean, 0.0
+///   for J = 0).
+/// * all differences equal (s² = 0): if m = 0, p = 1, t = 0 and the interval is [0, 0];
+///   otherwise p = 0, t = `None` (it would be infinite) and the interval is [m, m].
+pub fn nadeau_bengio(diffs: &[f64], n_train: f64, n_test: f64) -> Paired {
+    let j = diffs.len();
+    let untested = Paired {
+        diff: if j == 0 {
+            0.0
+        } else {
+            diffs.iter().sum::<f64>() / j as f64
+        },
+        ci95: None,
+        p_value: None,
+        t: None,
+    };
+    let sizes_ok = n_train > 0.0 && n_test >= 0.0 && n_test.is_finite();
+    let Some(dist) = students_t(j as f64 - 1.0).filter(|_| j >= 2 && sizes_ok) else {
+        return untested;
+    };
+    let first = diffs[0];
+    if diffs.iter().all(|&d| d == first) {
+        // s² = 0 exactly; the mean is the common value.
+        let (p_value, t) = if first == 0.0 {
+            (1.0, Some(0.0))
+        } else {
+            (0.0, None)
+        };
+        return Paired {
+            diff: first,
+            ci95: Some([first, first]),
+            p_value: Some(p_value),
+            t,
+        };
+    }
+    let (m, s2) = mean_var(diffs);
+    let se = ((1.0 / j as f64 + n_test / n_train) * s2).sqrt();
+    let t = m / se;
+    if t.is_nan() {
+        return untested; // a NaN or infinite difference
+    }
+    let half = dist.inverse_cdf(0.975) * se;
+    Paired {
+        diff: m,
+        ci95: Some([m - half, m + half]),
+        p_value: Some((2.0 * dist.sf(t.abs())).min(1.0)),
+        t: t.is_finite().then_some(t),
+    }
+}
+
+/// Result of the exact McNemar test.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct McNemar {
+    /// Paragraphs only the classifier gets exactly right.
+    pub b: u64,
+    /// Paragraphs only the baseline gets exactly right.
+    pub c: u64,
+    /// Two-sided exact p-value.
+    pub p_value: f64,
+}
+
+/// Exact (binomial) McNemar test, as statsmodels' `mcnemar(exact=True)`:
+/// p = min(1, 2 · BinomCDF(min(b, c); b + c, 0.5)), and p = 1 when b + c = 0.
+///
+/// `b` counts paragraphs only the classifier gets exactly right, `c` those only the baseline does.
+pub fn mcnemar_exact(b: u64, c: u64) -> McNemar {
+    let n = b.saturating_add(c);
+    let p_value = match Binomial::new(0.5, n) {
+        Ok(bin) if n > 0 => (2.0 * bin.cdf(b.min(c))).min(1.0),
+        _ => 1.0,
+    };
+    McNemar { b, c, p_value }
+}
+
+/// Outcome of a paired comparison with the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Significantly better than the baseline.
+    Better,
+    /// Significantly worse than the baseline.
+    Worse,
+    /// No significant difference (or no test possible).
+    NoSignificantDifference,
+}
+
+/// Verdict at level `alpha`: p < `alpha` with the difference in the good direction
+/// (positive if `higher_is_better`, negative otherwise) is [`Verdict::Better`], in the other
+/// direction [`Verdict::Worse`]; anything else, including no p-value or a zero difference, is
+/// [`Verdict::NoSignificantDifference`].
+pub fn verdict(p: &Paired, alpha: f64, higher_is_better: bool) -> Verdict {
+    let signed = if higher_is_better { p.diff } else { -p.diff };
+    match p.p_value {
+        Some(pv) if pv < alpha && signed > 0.0 => Verdict::Better,
+        Some(pv) if pv < alpha && signed < 0.0 => Verdict::Worse,
+        _ => Verdict::NoSignificantDifference,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Relative closeness; equal values (and NaN against NaN) always pass.
+    fn close(got: f64, want: f64, tol: f64, what: &str) {
+        let ok = got == want
+            || (got.is_nan() && want.is_nan())
+            || (got - want).abs() <= tol * want.abs();
+        assert!(ok, "{what}: got {got:e}, want {want:e}");
+    }
+
+    fn close_opt<const N: usize>(
+        got: Option<[f64; N]>,
+        want: Option<[f64; N]>,
+        tol: f64,
+        what: &str,
+    ) {
+        match (got, want) {
+            (Some(g), Some(w)) => g.iter().zip(&w).for_each(|(g, w)| close(*g, *w, tol, what)),
+            (g, w) => assert_eq!(g.is_some(), w.is_some(), "{what}: got {g:?}, want {w:?}"),
+        }
+    }
+
+    /// One expected result of any of the functions under test.
+    enum Case {
+        Summarize(&'static [f64], Option<Summary>),
+        NadeauBengio(&'static [f64], f64, f64, Paired),
+        McNemar(u64, u64, f64),
+        Verdict(Paired, bool, Verdict),
+    }
+
+    fn check(case: Case, tol: f64) {
+        match case {
+            Case::Summarize(values, want) => match (summarize(values), want) {
+                (Some(g), Some(w)) => {
+                    close(g.mean, w.mean, tol, "mean");
+                    close(g.sd, w.sd, tol, "sd");
+                    close_opt(g.ci95, w.ci95, tol, "summary ci95");
+                }
+                (g, w) => assert_eq!(g, w, "summarize {values:?}"),
+            },
+            Case::NadeauBengio(diffs, n_train, n_test, w) => {
+                let g = nadeau_bengio(diffs, n_train, n_test);
+                close(g.diff, w.diff, tol, "diff");
+                close_opt(g.ci95, w.ci95, tol, "paired ci95");
+                close_opt(g.p_value.map(|p| [p]), w.p_value.map(|p| [p]), tol, "p");
+                close_opt(g.t.map(|t| [t]), w.t.map(|t| [t]), tol, "t");
+            }
+            Case::McNemar(b, c, p) => {
+                let g = mcnemar_exact(b, c);
+                assert_eq!((g.b, g.c), (b, c));
+                close(g.p_value, p, tol, &format!("mcnemar({b}, {c})"));
+            }
+            Case::Verdict(paired, higher_is_better, want) => {
+                assert_eq!(verdict(&paired, 0.05, higher_is_better), want, "{paired:?}");
+            }
+        }
+    }
+
+    fn paired(diff: f64, ci95: Option<[f64; 2]>, p_value: Option<f64>, t: Option<f64>) -> Paired {
+        Paired {
+            diff,
+            ci95,
+            p_value,
+            t,
+        }
+    }
+
+    // By hand.
+    // summarize [1, 2, 3]: mean 2, s² = (1 + 0 + 1)/2 = 1, sd 1;
+    //   for df 2 the t quantile is closed-form, t_p = (2p − 1)/√(2p(1 − p)), so
+    //   t_{0.975,2} = 0.95/√0.04875 ≈ 4.3027 and the interval is 2 ± t_{0.975,2}/√3.
+    // nadeau_bengio [1, 3], n_train = n_test: m = 2, s² = (1 + 1)/1 = 2, v = (1/2 + 1)·2 = 3,
+    //   t = 2/√3, df 1 (Cauchy: sf(x) = 1/2 − atan(x)/π) so p = 1 − (2/π)·atan(2/√3),
+    //   t_{0.975,1} = tan(0.475π), interval 2 ± tan(0.475π)·√3.
+    // mcnemar (3, 0): p = 2·P(X ≤ 0), X ~ Bin(3, 1/2) = 2/8 = 0.25.
+    // mcnemar (5, 7): 2·P(X ≤ 5), X ~ Bin(12, 1/2) = 2·(1 + 12 + 66 + 220 + 495 + 792)/4096
+    //   = 3172/4096.
+    #[test]
+    fn hand_worked() {
+        let half = 0.95 / 0.04875f64.sqrt() / 3f64.sqrt();
+        let want = Summary {
+            mean: 2.0,
+            sd: 1.0,
+            ci95: Some([2.0 - half, 2.0 + half]),
+        };
+        check(Case::Summarize(&[1.0, 2.0, 3.0], Some(want)), 1e-12);
+        let t = 2.0 / 3f64.sqrt();
+        let half = (0.475 * std::f64::consts::PI).tan() * 3f64.sqrt();
+        let p = 1.0 - 2.0 / std::f64::consts::PI * t.atan();
+        let want = paired(2.0, Some([2.0 - half, 2.0 + half]), Some(p), Some(t));
+        check(Case::NadeauBengio(&[1.0, 3.0], 50.0, 50.0, want), 1e-9);
+        check(Case::McNemar(3, 0, 0.25), 1e-12);
+        check(Case::McNemar(5, 7, 3172.0 / 4096.0), 1e-12);
+    }
+
+    // Reference: scipy 1.17.1 / numpy, for each vector x:
+    //   import numpy as np; from scipy import stats; x = np.array(X); n = len(x)
+    //   m, sd = x.mean(), x.std(ddof=1); print(m, sd, stats.t.interval(0.95, n - 1, loc=m, scale=sd / np.sqrt(n)))
+    #[test]
+    fn summarize_matches_scipy() {
+        let cases = [
+            Case::Summarize(
+                &[0.25, 0.75],
+                Some(Summary {
+                    mean: 0.5,
+                    sd: 0.3535533905932738,
+                    ci95: Some([-2.6765511840436735, 3.6765511840436735]),
+                }),
+            ),
+            Case::Summarize(
+                &[0.61, 0.64, 0.58, 0.66, 0.63, 0.60, 0.65, 0.62, 0.59, 0.67],
+                Some(Summary {
+                    mean: 0.625,
+                    sd: 0.03027650354097494,
+                    ci95: Some([0.6033414941033183, 0.6466585058966817]),
+                }),
+            ),
+            Case::Summarize(
+                &[-1.5, 2.0, 0.125, 3.75, -0.5],
+                Some(Summary {
+                    mean: 0.775,
+                    sd: 2.0961273816254584,
+                    ci95: Some([-1.8276859054134542, 3.377685905413454]),
+                }),
+            ),
+        ];
+        for case in cases {
+            check(case, 1e-9);
+        }
+    }
+
+    #[test]
+    fn summarize_edge_cases() {
+        check(Case::Summarize(&[], None), 0.0);
+        let one = Summary {
+            mean: 0.8,
+            sd: 0.0,
+            ci95: None,
+        };
+        check(Case::Summarize(&[0.8], Some(one)), 0.0);
+        let flat = Summary {
+            mean: 0.5,
+            sd: 0.0,
+            ci95: Some([0.5, 0.5]),
+        };
+        check(Case::Summarize(&[0.5, 0.5, 0.5], Some(flat)), 0.0);
+    }
+
+    const D50: [f64; 50] = [
+        0.0107, 0.0372, 0.0345, -0.0002, 0.004, -0.0005, 0.0214, 0.0089, 0.0249, -0.0269, 0.0413,
+        0.0081, 0.0236, 0.0073, 0.0024, 0.0193, 0.0265, 0.0059, 0.0069, 0.0237, -0.0074, -0.0203,
+        0.0179, -0.0034, -0.0284, -0.0063, 0.0006, -0.0139, -0.0198, 0.0107, 0.0279, 0.0053,
+        -0.0049, 0.0177, 0.0243, 0.004, 0.0209, 0.0309, 0.0059, -0.0063, 0.017, 0.015, 0.032,
+        -0.0157, -0.0032, -0.0068, -0.0247, 0.0125, 0.0206, -0.0048,
+    ];
+    const D10: [f64; 10] = [
+        -0.0023, -0.0136, -0.0175, -0.022, -0.0109, -0.0566, -0.0177, -0.0179, -0.0654, -0.0231,
+    ];
+
+    // Reference: scipy 1.17.1, the same formula, for diffs D and sizes NTR, NTE:
+    //   import numpy as np; from scipy import stats; d = np.array(D); J = len(d); m = d.mean()
+    //   v = (1 / J + NTE / NTR) * d.var(ddof=1); t = m / np.sqrt(v); q = stats.t.ppf(0.975, J - 1)
+    //   print(m, t, 2 * stats.t.sf(abs(t), J - 1), m - q * np.sqrt(v), m + q * np.sqrt(v))
+    #[test]
+    fn nadeau_bengio_matches_scipy() {
+        // 10 × 5-fold CV, 80/20 split; not significant.
+        let want = paired(
+            0.007526000000000001,
+            Some([-0.010421895938585765, 0.025473895938585768]),
+            Some(0.4035103487484653),
+            Some(0.8426649723391688),
+        );
+        check(Case::NadeauBengio(&D50, 80.0, 20.0, want), 1e-9);
+        // 1 × 10-fold CV, 900/100 split; significantly negative.
+        let want = paired(
+            -0.0247,
+            Some([-0.04562144134321343, -0.0037785586567865743]),
+            Some(0.025592305387424675),
+            Some(-2.670718570699274),
+        );
+        check(Case::NadeauBengio(&D10, 900.0, 100.0, want), 1e-9);
+    }
+
+    #[test]
+    fn nadeau_bengio_edge_cases() {
+        let cases = [
+            Case::NadeauBengio(&[], 80.0, 20.0, paired(0.0, None, None, None)),
+            Case::NadeauBengio(&[0.3], 80.0, 20.0, paired(0.3, None, None, None)),
+            Case::NadeauBengio(&[0.1, 0.3], 0.0, 20.0, paired(0.2, None, None, None)),
+            Case::NadeauBengio(
+                &[0.1, f64::NAN],
+                80.0,
+                20.0,
+                paired(f64::NAN, None, None, None),
+            ),
+            Case::NadeauBengio(
+                &[0.0; 5],
+                80.0,
+                20.0,
+                paired(0.0, Some([0.0, 0.0]), Some(1.0), Some(0.0)),
+            ),
+            Case::NadeauBengio(
+                &[0.1; 5],
+                80.0,
+                20.0,
+                paired(0.1, Some([0.1, 0.1]), Some(0.0), None),
+            ),
+        ];
+        for case in cases {
+            check(case, 0.0);
+        }
+    }
+
+    // Reference: scipy 1.17.1 (statsmodels is not installed; for p = 0.5 the two agree):
+    //   from scipy import stats; print(stats.binomtest(min(b, c), b + c, 0.5).pvalue)
+    #[test]
+    fn mcnemar_matches_scipy() {
+        let cases = [
+            (0, 0, 1.0), // b + c = 0, by definition
+            (0, 1, 1.0),
+            (3, 0, 0.25),
+            (5, 7, 0.7744140625),
+            (20, 9, 0.06142834573984146),
+            (150, 190, 0.0342700465332939),
+            (6, 6, 1.0),
+            (1000, 1100, 0.03072070786424249),
+        ];
+        for (b, c, p) in cases {
+            check(Case::McNemar(b, c, p), 1e-9);
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        use Verdict::*;
+        let p = |diff, p_value| paired(diff, None, p_value, None);
+        let cases = [
+            Case::Verdict(p(0.02, Some(0.01)), true, Better),
+            Case::Verdict(p(-0.02, Some(0.01)), true, Worse),
+            Case::Verdict(p(0.02, Some(0.01)), false, Worse),
+            Case::Verdict(p(-0.02, Some(0.01)), false, Better),
+            Case::Verdict(p(0.02, Some(0.05)), true, NoSignificantDifference),
+            Case::Verdict(p(0.02, Some(0.2)), true, NoSignificantDifference),
+            Case::Verdict(p(0.02, None), true, NoSignificantDifference),
+            Case::Verdict(p(0.0, Some(0.0)), true, NoSignificantDifference),
+        ];
+        for case in cases {
+            check(case, 0.0);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests, one binary (ripgrep's layout): topic modules share the fixture helpers in
+//! `util`.
+
+mod check;
+mod util;
