@@ -57,6 +57,13 @@ pub enum CvArg {
     Article,
 }
 
+/// Fixed split to score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// Train on the `train` rows, score the `test` rows.
+    Test,
+}
+
 /// `eval` options.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -78,6 +85,13 @@ pub struct EvalArgs {
     /// Where to write reports (default: <root>/reports).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Evaluate a corpus CSV (`id,text,labels[,split]`) instead of data/ and labels/.
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// `test`: train on the corpus's `train` rows and score its `test` rows (needs --corpus with
+    /// a split column), instead of cross-validating.
+    #[arg(long, value_enum)]
+    pub split: Option<SplitArg>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
@@ -243,13 +257,31 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
     let classifiers = pick_classifiers(&args.classifiers)?;
-    let ds = check::load_project(project, cli.near_dup)?;
-    let scheme = match args.cv {
-        CvArg::Kfold => eval::Scheme::KFold {
+    let scheme = match (args.split, args.cv) {
+        (Some(SplitArg::Test), _) => eval::Scheme::TrainTest,
+        (None, CvArg::Kfold) => eval::Scheme::KFold {
             folds: args.folds as usize,
             repeats: args.repeats as usize,
         },
-        CvArg::Article => eval::Scheme::LeaveOneArticleOut,
+        (None, CvArg::Article) => eval::Scheme::LeaveOneArticleOut,
+    };
+    let ds = match &args.corpus {
+        Some(path) => {
+            if args.cv == CvArg::Article {
+                return Err(Error::Usage(
+                    "--cv article needs the article corpus; a --corpus CSV has no articles (use --cv kfold or --split test)".into(),
+                ));
+            }
+            // Groups only matter for cross-validation.
+            let threshold = (scheme != eval::Scheme::TrainTest).then_some(cli.near_dup);
+            crate::csv_corpus::load(path, threshold)?
+        }
+        None if args.split.is_some() => {
+            return Err(Error::Usage(
+                "--split test needs --corpus FILE.csv with a `split` column".into(),
+            ));
+        }
+        None => check::load_project(project, cli.near_dup)?,
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
@@ -258,13 +290,19 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let pool = pool
         .build()
         .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?;
+    let mut stage_secs = std::collections::BTreeMap::new();
+    stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let prepared = eval::prepare(&ds, scheme, args.seed)?;
     let bar = progress_bar(prepared.folds.len() as u64, "folds");
     let run = pool.install(|| eval::run(&ds, prepared, &classifiers, args.seed, &|| bar.inc(1)));
     bar.finish_and_clear();
     let baseline = classifiers::BASELINE;
+    let t = std::time::Instant::now();
     let summaries = eval::summarize(&run, baseline);
+    stage_secs.insert("summarize".to_owned(), t.elapsed().as_secs_f64());
+    let t = std::time::Instant::now();
     let explanation = eval::explain(&ds, &run, baseline, 10);
+    stage_secs.insert("explain".to_owned(), t.elapsed().as_secs_f64());
     let info = report::eval::RunInfo {
         scheme,
         seed: args.seed,
@@ -272,8 +310,13 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         git_commit: git_commit(&project.root),
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         wall_secs: t0.elapsed().as_secs_f64(),
+        stage_secs,
     };
-    let reports_dir = args.out.clone().unwrap_or_else(|| project.reports_dir());
+    // A user's corpus gets its own folder, so the shipped corpus's committed report stays put.
+    let reports_dir = args.out.clone().unwrap_or_else(|| match &args.corpus {
+        Some(_) => project.reports_dir().join("corpora").join(&ds.name),
+        None => project.reports_dir(),
+    });
     let run_dir =
         report::write_eval_reports(&reports_dir, &ds, &run, &summaries, &explanation, &info)?;
     out(&report::eval::terminal_table(&summaries, baseline))?;

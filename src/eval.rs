@@ -191,6 +191,8 @@ pub struct FoldRun {
     pub fit_secs: f64,
     /// Seconds to predict.
     pub predict_secs: f64,
+    /// Notes from the fitted model (e.g. a fallback it used).
+    pub notes: Vec<String>,
 }
 
 /// One classifier's run over all folds.
@@ -215,6 +217,8 @@ pub struct EvalRun {
     pub runs: Vec<ClassifierRun>,
     /// Wall seconds per stage (`tokenize`, `folds`).
     pub stage_secs: BTreeMap<String, f64>,
+    /// The tokenized items per n-gram setting (reused by [`explain`]).
+    pub tokenized: BTreeMap<usize, Tokenized>,
 }
 
 /// Runs every classifier on every fold of `prepared`. `on_fold` is called after each fold (for a
@@ -289,6 +293,7 @@ pub fn run(
                         pred,
                         fit_secs,
                         predict_secs,
+                        notes: model.notes(),
                     })
                 })
                 .collect();
@@ -316,6 +321,7 @@ pub fn run(
         prepared,
         runs,
         stage_secs,
+        tokenized,
     }
 }
 
@@ -387,6 +393,8 @@ pub struct ClassifierSummary {
     pub params: serde_json::Value,
     /// Why it failed, if it did (then the other fields are empty).
     pub failed: Option<String>,
+    /// What the fitted models noted, de-duplicated, in order of first appearance.
+    pub notes: Vec<String>,
     /// Headline metrics over repeats, keyed by [`HEADLINE`] names.
     pub metrics: BTreeMap<&'static str, Summary>,
     /// Per topic, in topic order.
@@ -475,6 +483,7 @@ pub fn summarize(run: &EvalRun, baseline: &str) -> Vec<ClassifierSummary> {
                 description: r.description.clone(),
                 params: r.params.clone(),
                 failed: None,
+                notes: Vec::new(),
                 metrics: BTreeMap::new(),
                 per_topic: Vec::new(),
                 per_repeat: Vec::new(),
@@ -488,6 +497,11 @@ pub fn summarize(run: &EvalRun, baseline: &str) -> Vec<ClassifierSummary> {
                     return s;
                 }
             };
+            for note in runs.iter().flat_map(|f| &f.notes) {
+                if !s.notes.contains(note) {
+                    s.notes.push(note.clone());
+                }
+            }
             let (per_fold, per_repeat, exact) = fold_and_repeat_scores(p, runs);
             for m in HEADLINE {
                 let v: Vec<f64> = per_repeat.iter().filter_map(|s| s.headline(m)).collect();
@@ -563,11 +577,18 @@ pub struct Explanation {
 /// whose predicted set most often differs from the gold set across repeats.
 pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> Explanation {
     let p = &run.prepared;
-    let texts: Vec<&str> = p.items.iter().map(|&i| ds.items[i].text.as_str()).collect();
-    let tok = Tokenized::new(&texts, 1);
+    let owned;
+    let tok = match run.tokenized.get(&1) {
+        Some(t) => t,
+        None => {
+            let texts: Vec<&str> = p.items.iter().map(|&i| ds.items[i].text.as_str()).collect();
+            owned = Tokenized::new(&texts, 1);
+            &owned
+        }
+    };
     let all: Vec<usize> = (0..p.items.len()).collect();
-    let vocab = Vocabulary::fit(&tok, &all, FeatureSpec::COUNTS);
-    let x = vocab.transform(&tok, &all);
+    let vocab = Vocabulary::fit(tok, &all, FeatureSpec::COUNTS);
+    let x = vocab.transform(tok, &all);
     let model = classifiers::sparse_nb::SparseMultinomialNb::default().fit_model(
         &x,
         p.gold.view(),
@@ -579,15 +600,17 @@ pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> 
         .map(|k| {
             let Some(w) = &weights else { return Vec::new() };
             let mut cols: Vec<usize> = (0..vocab.len()).collect();
-            // Highest ratio first; ties by the word, so the order never depends on anything else.
-            cols.sort_by(|&a, &b| {
-                w[[k, b]]
-                    .total_cmp(&w[[k, a]])
-                    .then_with(|| vocab.term(&tok, a).cmp(vocab.term(&tok, b)))
-            });
+            // Highest ratio first; ties by column, which is word order, so the order never
+            // depends on anything else. Only the first ten need sorting.
+            let order = |&a: &usize, &b: &usize| w[[k, b]].total_cmp(&w[[k, a]]).then(a.cmp(&b));
+            if cols.len() > 10 {
+                cols.select_nth_unstable_by(10, order);
+                cols.truncate(10);
+            }
+            cols.sort_by(order);
             cols.iter()
                 .take(10)
-                .map(|&c| (vocab.term(&tok, c).to_owned(), w[[k, c]]))
+                .map(|&c| (vocab.term(tok, c).to_owned(), w[[k, c]]))
                 .collect()
         })
         .collect();

@@ -263,7 +263,7 @@ pub fn read_csv_records(
 
 /// The line where a quoted field opens and is never closed, if any. The csv crate accepts such a
 /// field silently (it runs to the end of the file), which would swallow every later row.
-fn unterminated_quote_line(text: &str) -> Option<usize> {
+pub(crate) fn unterminated_quote_line(text: &str) -> Option<usize> {
     let mut line = 1;
     let mut open_line = 0;
     let mut in_quotes = false;

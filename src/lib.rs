@@ -11,6 +11,7 @@ pub mod check;
 pub mod classifiers;
 pub mod cli;
 pub mod corpus;
+pub mod csv_corpus;
 pub mod dataset;
 pub mod error;
 pub mod eval;

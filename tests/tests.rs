@@ -2,4 +2,5 @@
 //! `util`.
 
 mod check;
+mod eval;
 mod util;

@@ -63,6 +63,10 @@ pub trait Fitted: Send + Sync {
     fn feature_weights(&self) -> Option<Array2<f64>> {
         None
     }
+    /// Anything the report should say about how this model was computed (e.g. a fallback).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A registry entry: the name and how to make the default hyperparameters.

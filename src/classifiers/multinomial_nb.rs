@@ -67,8 +67,8 @@ pub enum FittedMnb {
     Dense(Vec<TopicModel>),
     /// Single-label data: one multi-class linfa model over the topic ids, and the topic count.
     DenseMulticlass(linfa_bayes::MultinomialNb<f64, usize>, usize),
-    /// The sparse equivalent (used above the memory budget).
-    Sparse(SparseNbModel),
+    /// The sparse equivalent (used above the memory budget), and the note saying so.
+    Sparse(SparseNbModel, String),
 }
 
 /// One topic's model.
@@ -82,14 +82,14 @@ pub enum TopicModel {
 impl FittedMnb {
     /// True when the sparse path was used instead of linfa.
     pub fn is_sparse(&self) -> bool {
-        matches!(self, FittedMnb::Sparse(_))
+        matches!(self, FittedMnb::Sparse(..))
     }
 
     /// Joint log-likelihoods (no, yes) per paragraph and topic, as linfa computes them
     /// (`None` for a constant topic).
     pub fn joint_log_likelihood(&self, x: &Csr) -> Vec<Option<(Array1<f64>, Array1<f64>)>> {
         match self {
-            FittedMnb::Sparse(m) => m.joint_log_likelihood(x).into_iter().map(Some).collect(),
+            FittedMnb::Sparse(m, _) => m.joint_log_likelihood(x).into_iter().map(Some).collect(),
             FittedMnb::DenseMulticlass(..) => Vec::new(),
             FittedMnb::Dense(models) => {
                 let dense = x.to_dense();
@@ -136,11 +136,13 @@ impl Classifier for MultinomialNb {
                 alpha: self.alpha,
                 features: FeatureSpec::COUNTS,
             };
-            return Ok(Box::new(FittedMnb::Sparse(sparse.fit_model(
-                x,
-                y,
-                ctx.single_label,
-            )?)));
+            let note = format!(
+                "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {} MiB, over the memory budget of {} MiB",
+                dense_bytes >> 20,
+                self.memory_budget_bytes >> 20
+            );
+            let model = sparse.fit_model(x, y, ctx.single_label)?;
+            return Ok(Box::new(FittedMnb::Sparse(model, note)));
         }
         let records = x.to_dense();
         let params = linfa_bayes::MultinomialNb::<f64, usize>::params().alpha(self.alpha);
@@ -177,7 +179,7 @@ impl Classifier for MultinomialNb {
 impl Fitted for FittedMnb {
     fn predict(&self, x: &Csr) -> Predictions {
         match self {
-            FittedMnb::Sparse(m) => return m.predict(x),
+            FittedMnb::Sparse(m, _) => return m.predict(x),
             FittedMnb::DenseMulticlass(m, n_topics) => {
                 // Topics absent from the training fold are not in linfa's map: -inf.
                 let jll = m.joint_log_likelihood(x.to_dense().view());
@@ -210,9 +212,16 @@ impl Fitted for FittedMnb {
         Predictions { scores, decisions }
     }
 
+    fn notes(&self) -> Vec<String> {
+        match self {
+            FittedMnb::Sparse(_, note) => vec![note.clone()],
+            _ => Vec::new(),
+        }
+    }
+
     fn feature_weights(&self) -> Option<Array2<f64>> {
         match self {
-            FittedMnb::Sparse(m) => m.feature_weights(),
+            FittedMnb::Sparse(m, _) => m.feature_weights(),
             // linfa keeps its log-probabilities private; the explanation uses the sparse twin.
             FittedMnb::Dense(_) | FittedMnb::DenseMulticlass(..) => None,
         }

@@ -33,6 +33,8 @@ pub struct RunInfo {
     pub started_at: String,
     /// Wall seconds from start to report.
     pub wall_secs: f64,
+    /// Wall seconds of the stages outside `eval::run` (load, summarize, explain).
+    pub stage_secs: std::collections::BTreeMap<String, f64>,
 }
 
 fn summary_json(s: &Summary) -> Value {
@@ -84,6 +86,7 @@ pub fn report_json(
                 c["error"] = json!(err);
                 return c;
             }
+            c["notes"] = json!(s.notes);
             c["metrics"] = HEADLINE
                 .iter()
                 .map(|m| (m.to_string(), summary_json(&s.metrics[m])))
@@ -195,7 +198,7 @@ pub fn report_json(
         "run": {
             "started_at": info.started_at,
             "wall_secs": info.wall_secs,
-            "stage_secs": run.stage_secs,
+            "stage_secs": run.stage_secs.iter().chain(&info.stage_secs).collect::<std::collections::BTreeMap<_, _>>(),
         },
     })
 }
@@ -362,6 +365,9 @@ pub fn report_markdown(
             }
         );
         let _ = writeln!(s, "{}\n", c.description);
+        for note in &c.notes {
+            let _ = writeln!(s, "Note: {note}.\n");
+        }
         let _ = writeln!(s, "```");
         s.push_str(&classification_report(ds, c));
         let _ = writeln!(s, "```");

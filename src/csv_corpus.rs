@@ -1,0 +1,294 @@
+//! A user's corpus as one CSV file: header `id,text,labels` with an optional fourth column
+//! `split` (`train` or `test`). Labels are joined by `;` (empty for none). UTF-8, with or without
+//! a byte-order mark, LF or CRLF line endings.
+//!
+//! Builds the same [`Dataset`] as the article corpus: every row is a `body` item, topics are the
+//! distinct labels in sorted order, and near-duplicate groups are computed (unless asked not to,
+//! for a fixed train/test split where they are not used). Errors name the file and line.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::corpus::sha256_hex;
+use crate::dataset::{Dataset, Item};
+use crate::error::{Error, Result, decode_utf8, read_file};
+use crate::groups;
+use crate::labels::{Kind, Topic};
+
+/// Loads a corpus CSV. `group_threshold` = None skips near-duplicate grouping (every document
+/// is its own group).
+pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
+    let bytes = read_file(path)?;
+    let sha = sha256_hex(&bytes);
+    let text = decode_utf8(path, bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            0,
+            "file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
+        ));
+    }
+    // An odd number of quote characters means a quoted field is never closed; the csv crate would
+    // silently run it to the end of the file.
+    if text.bytes().filter(|&b| b == b'"').count() % 2 == 1
+        && let Some(line) = crate::labels::unterminated_quote_line(&text)
+    {
+        return Err(Error::input(
+            path,
+            line,
+            "a quoted field starting on this line is never closed: add the closing `\"` (write `\"\"` for a quote inside a quoted field)",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(Error::input(path, 1, format!("malformed CSV: {e}"))),
+        None => return Err(Error::input(path, 0, "file is empty")),
+    };
+    let cols: Vec<&str> = header.iter().collect();
+    let has_split = match cols.as_slice() {
+        ["id", "text", "labels"] => false,
+        ["id", "text", "labels", "split"] => true,
+        _ => {
+            return Err(Error::input(
+                path,
+                1,
+                format!(
+                    "header is `{}`, expected `id,text,labels` or `id,text,labels,split`: fix the first line",
+                    cols.join(",")
+                ),
+            ));
+        }
+    };
+    let width = cols.len();
+    // Items with their label names; topic ids and groups are filled in once all rows are read.
+    let mut rows: Vec<(Item, Vec<String>)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for rec in records {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+            Error::input(path, line, format!("malformed CSV: {e}"))
+        })?;
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
+        if rec.len() == 1 && rec[0].trim().is_empty() {
+            continue;
+        }
+        if rec.len() != width {
+            return Err(Error::input(
+                path,
+                line,
+                format!(
+                    "row has {} fields, expected {width} ({}): quote texts that contain commas, quotes or line breaks",
+                    rec.len(),
+                    cols.join(",")
+                ),
+            ));
+        }
+        let id = rec[0].trim().to_owned();
+        if id.is_empty() {
+            return Err(Error::input(path, line, "empty id: give every row an id"));
+        }
+        if let Some(first) = seen.insert(id.clone(), line) {
+            return Err(Error::input(
+                path,
+                line,
+                format!("duplicate id `{id}` (first at line {first}): ids must be unique"),
+            ));
+        }
+        let labels: Vec<String> = rec[2]
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let split = if has_split {
+            match rec[3].trim() {
+                "train" => Some(false),
+                "test" => Some(true),
+                other => {
+                    return Err(Error::input(
+                        path,
+                        line,
+                        format!("split is `{other}`: use `train` or `test`"),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let item = Item {
+            id: id.clone(),
+            doc: id,
+            line,
+            kind: Kind::Body,
+            topics: Vec::new(),
+            group: rows.len(),
+            text: rec[1].to_owned(),
+            is_test: split,
+        };
+        rows.push((item, labels));
+    }
+    if rows.is_empty() {
+        return Err(Error::input(
+            path,
+            0,
+            "no rows after the header: add documents",
+        ));
+    }
+    let names: BTreeSet<String> = rows.iter().flat_map(|r| r.1.iter().cloned()).collect();
+    if names.is_empty() {
+        return Err(Error::input(
+            path,
+            0,
+            "no document has a label: fill the `labels` column (names joined by `;`)",
+        ));
+    }
+    let topic_index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let group: Option<Vec<usize>> = group_threshold.map(|t| {
+        let texts: Vec<&str> = rows.iter().map(|r| r.0.text.as_str()).collect();
+        groups::near_duplicate_groups(&texts, t)
+    });
+    let mut items = Vec::with_capacity(rows.len());
+    for (i, (mut item, labels)) in rows.into_iter().enumerate() {
+        item.topics = labels.iter().map(|l| topic_index[l.as_str()]).collect();
+        item.topics.sort_unstable();
+        item.topics.dedup();
+        if let Some(g) = &group {
+            item.group = g[i];
+        }
+        items.push(item);
+    }
+    let topics: Vec<Topic> = names
+        .iter()
+        .map(|n| Topic {
+            id: n.clone(),
+            name: n.clone(),
+            description: String::new(),
+        })
+        .collect();
+    Ok(Dataset {
+        name: path
+            .file_stem()
+            .map_or("corpus".into(), |s| s.to_string_lossy().into_owned()),
+        topics,
+        items,
+        corpus_sha256: sha,
+        labels_sha256: String::new(),
+        group_threshold: group_threshold.unwrap_or(f64::NAN),
+    })
+}
+
+/// Maps byte offsets to 1-based line numbers, for offsets given in increasing order. (The csv
+/// crate's own line numbers run one short after CRLF record ends.)
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let mut offset = offset.min(self.bytes.len());
+        // After a CRLF record end the csv crate reports the position of the `\n`; a record
+        // itself never starts with a line break, so skip them.
+        while offset < self.bytes.len() && matches!(self.bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> Result<Dataset> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, text).unwrap();
+        load(&p, Some(0.3))
+    }
+
+    fn err(text: &str) -> String {
+        let e = load_str(text).unwrap_err().to_string();
+        e.rsplit("c.csv").next().unwrap().to_owned()
+    }
+
+    #[test]
+    fn reads_rows_topics_and_splits() {
+        let ds = load_str("\u{feff}id,text,labels,split\r\n1,\"hello, world\",b;a,train\r\n2,\"two\r\nlines\",,test\r\n3,x,a,train\r\n").unwrap();
+        assert_eq!(
+            ds.topics.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(ds.items[0].topics, [0, 1]);
+        assert_eq!(ds.items[1].topics, Vec::<usize>::new());
+        assert_eq!(ds.items[1].text, "two\r\nlines");
+        assert_eq!(
+            ds.items.iter().map(|i| i.line).collect::<Vec<_>>(),
+            [2, 3, 5]
+        );
+        assert_eq!(
+            ds.items.iter().map(|i| i.is_test).collect::<Vec<_>>(),
+            [Some(false), Some(true), Some(false)]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases = [
+            ("", ": file is empty"),
+            ("id,text\n1,a\n", ":1: header is `id,text`"),
+            (
+                "id,text,labels\n1,a,x\n2,b\n",
+                ":3: row has 2 fields, expected 3",
+            ),
+            (
+                "id,text,labels\n1,a,x\n1,b,x\n",
+                ":3: duplicate id `1` (first at line 2)",
+            ),
+            ("id,text,labels,split\n1,a,x,dev\n", ":2: split is `dev`"),
+            (
+                "id,text,labels\n1,a,x\n2,\"open,x\n3,b,y\n",
+                ":3: a quoted field starting on this line is never closed",
+            ),
+            ("id,text,labels\n1,a,\n", ": no document has a label"),
+            ("id,text,labels\n", ": no rows after the header"),
+        ];
+        for (text, want) in cases {
+            let got = err(text);
+            assert!(
+                got.starts_with(want),
+                "{text:?}: got {got:?}, want {want:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! End-to-end `eval` on the shipped corpus: the report's keys, the baseline beating the
+//! label-prior floor, identical numbers across runs and thread counts, and leak-free folds.
+
+use serde_json::Value;
+
+use crate::util::{repo_root, run_bin};
+
+/// Runs `eval` on the shipped corpus into a temporary reports folder; returns latest.json.
+fn eval_json(extra: &[&str]) -> (Value, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["eval", "--out", out.path().to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run_bin(&repo_root(), &args);
+    assert_eq!(code, 0, "eval failed: {stderr}");
+    assert!(stdout.contains("multinomial_nb"), "{stdout}");
+    let text = std::fs::read_to_string(out.path().join("latest.json")).unwrap();
+    (serde_json::from_str(&text).unwrap(), out)
+}
+
+/// The report without its non-deterministic parts: the `run` section and every `timing`.
+fn deterministic_part(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("run");
+    for c in v["classifiers"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("timing");
+    }
+    v
+}
+
+fn metric(v: &Value, classifier: &str, m: &str) -> f64 {
+    let c = v["classifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == classifier)
+        .unwrap();
+    c["metrics"][m]["mean"].as_f64().unwrap()
+}
+
+#[test]
+fn report_has_the_documented_keys_and_files() {
+    let (v, dir) = eval_json(&["--classifiers", "multinomial_nb,majority", "--repeats", "3"]);
+    assert_eq!(v["schema"], "topicbench.report.v1");
+    for k in ["name", "paragraphs", "topics", "sha256"] {
+        assert!(!v["corpus"][k].is_null(), "corpus.{k}");
+    }
+    assert_eq!(v["corpus"]["paragraphs"], 98);
+    assert_eq!(v["corpus"]["evaluated"], 71);
+    assert_eq!(v["cv"]["folds"], 5);
+    assert_eq!(v["cv"]["repeats"], 3);
+    assert_eq!(v["cv"]["seed"], 42);
+    assert_eq!(v["cv"]["scheme"], "kfold");
+    assert!(
+        v["cv"]["groups"].as_u64().unwrap() < 71,
+        "near-duplicates must be grouped"
+    );
+    assert_eq!(v["baseline"], "multinomial_nb");
+    let classifiers = v["classifiers"].as_array().unwrap();
+    assert_eq!(classifiers.len(), 2);
+    for c in classifiers {
+        for m in ["micro_f1", "macro_f1", "subset_accuracy", "hamming_loss"] {
+            let s = &c["metrics"][m];
+            let (mean, lo, hi) = (
+                s["mean"].as_f64().unwrap(),
+                s["ci95"][0].as_f64().unwrap(),
+                s["ci95"][1].as_f64().unwrap(),
+            );
+            assert!(
+                lo <= mean && mean <= hi && s["sd"].as_f64().unwrap() >= 0.0,
+                "{m}: {s}"
+            );
+        }
+        for t in v["corpus"]["topics"].as_array().unwrap() {
+            let pt = &c["per_topic"][t.as_str().unwrap()];
+            for k in ["precision", "recall", "f1"] {
+                assert!(pt[k]["mean"].is_f64(), "{t} {k}");
+            }
+            assert!(pt["support"].as_u64().unwrap() > 0);
+        }
+        assert!(c["timing"]["fit_secs_per_fold"].is_f64());
+    }
+    let majority = &classifiers
+        .iter()
+        .find(|c| c["name"] == "majority")
+        .unwrap()["vs_baseline"];
+    assert!(majority["macro_f1"]["p_value"].is_f64());
+    assert!(
+        ["better", "worse", "no significant difference"]
+            .contains(&majority["macro_f1"]["verdict"].as_str().unwrap())
+    );
+    // The run folder holds the same report and every prediction: 2 classifiers × 3 repeats × 71.
+    let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let run = runs[0].as_ref().unwrap().path();
+    assert_eq!(
+        std::fs::read(run.join("report.json")).unwrap(),
+        std::fs::read(dir.path().join("latest.json")).unwrap()
+    );
+    let preds = std::fs::read_to_string(run.join("predictions.csv")).unwrap();
+    assert!(
+        preds.starts_with("classifier,repeat,fold,id,gold,predicted,score_taiwan,"),
+        "{}",
+        &preds[..100]
+    );
+    assert_eq!(preds.lines().count(), 1 + 2 * 3 * 71);
+    assert!(dir.path().join("latest.md").exists());
+}
+
+#[test]
+fn baseline_beats_the_label_prior_floor() {
+    let (v, _dir) = eval_json(&["--classifiers", "multinomial_nb,majority"]);
+    let (nb, floor) = (
+        metric(&v, "multinomial_nb", "macro_f1"),
+        metric(&v, "majority", "macro_f1"),
+    );
+    assert!(
+        nb > floor + 0.1,
+        "baseline macro-F1 {nb} vs majority {floor}"
+    );
+    assert!(metric(&v, "multinomial_nb", "micro_f1") > metric(&v, "majority", "micro_f1"));
+}
+
+#[test]
+fn same_seed_same_numbers_with_any_thread_count() {
+    let args = ["--classifiers", "multinomial_nb,majority", "--repeats", "4"];
+    let (a, _d1) = eval_json(&[&args[..], &["--threads", "1"]].concat());
+    let (b, _d2) = eval_json(&[&args[..], &["--threads", "2"]].concat());
+    assert_eq!(deterministic_part(a.clone()), deterministic_part(b));
+    let (c, _d3) = eval_json(&[&args[..], &["--seed", "7"]].concat());
+    assert_ne!(
+        deterministic_part(a)["classifiers"],
+        deterministic_part(c)["classifiers"],
+        "a different seed should move the folds"
+    );
+}
+
+#[test]
+fn leave_one_article_out_runs() {
+    let (v, _dir) = eval_json(&["--classifiers", "multinomial_nb", "--cv", "article"]);
+    assert_eq!(v["cv"]["scheme"], "article");
+    assert_eq!(v["cv"]["folds"], 5);
+    assert_eq!(v["cv"]["repeats"], 1);
+}
+
+/// On the shipped corpus: every body paragraph is tested once per repeat, and no near-duplicate
+/// group straddles train and test.
+#[test]
+fn shipped_corpus_folds_are_leak_free_partitions() {
+    use topicbench::eval::{Scheme, prepare};
+    let project = topicbench::dataset::Project::new(repo_root());
+    let ds =
+        topicbench::check::load_project(&project, topicbench::groups::DEFAULT_THRESHOLD).unwrap();
+    for scheme in [
+        Scheme::KFold {
+            folds: 5,
+            repeats: 10,
+        },
+        Scheme::LeaveOneArticleOut,
+    ] {
+        let p = prepare(&ds, scheme, 42).unwrap();
+        for r in 0..p.repeats {
+            let mut seen = vec![0; p.items.len()];
+            for f in p.folds.iter().filter(|f| f.repeat == r) {
+                for &i in &f.test {
+                    seen[i] += 1;
+                }
+                let group = |i: usize| ds.items[p.items[i]].group;
+                for &i in &f.test {
+                    assert!(
+                        f.train.iter().all(|&j| group(j) != group(i)),
+                        "{:?}: group of {} in train",
+                        scheme,
+                        ds.items[p.items[i]].id
+                    );
+                }
+            }
+            assert!(
+                seen.iter().all(|&n| n == 1),
+                "{scheme:?} repeat {r}: {seen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    for args in [
+        &["eval", "--folds", "1"][..],
+        &["eval", "--folds", "0"],
+        &["eval", "--repeats", "0"],
+        &["eval", "--folds", "x"],
+    ] {
+        let (code, _, stderr) = run_bin(&repo_root(), args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("error"), "{stderr}");
+    }
+    let (code, _, stderr) = run_bin(
+        &repo_root(),
+        &["eval", "--classifiers", "nope", "--out", "/nonexistent"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown classifier `nope`"), "{stderr}");
+    let (code, _, stderr) = run_bin(
+        &repo_root(),
+        &[
+            "eval",
+            "--folds",
+            "80",
+            "--repeats",
+            "1",
+            "--out",
+            "/nonexistent",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("80 folds"), "{stderr}");
+}
