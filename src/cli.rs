@@ -92,6 +92,16 @@ pub struct EvalArgs {
     /// a split column), instead of cross-validating.
     #[arg(long, value_enum)]
     pub split: Option<SplitArg>,
+    /// An external classifier, NAME='COMMAND' (repeatable): COMMAND is run once with `sh -c`
+    /// and speaks JSON Lines on stdin/stdout (see README).
+    #[arg(long = "classifier-cmd", value_name = "NAME=COMMAND")]
+    pub classifier_cmd: Vec<crate::external::ExternalSpec>,
+    /// Seconds an external classifier may take to answer one fold.
+    #[arg(long = "classifier-timeout", default_value_t = 120.0, value_parser = parse_timeout)]
+    pub classifier_timeout: f64,
+    /// Longest response line an external classifier may send, in MiB.
+    #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_timeout)]
+    pub classifier_max_output: f64,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
@@ -117,6 +127,13 @@ fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
         Err(format!(
             "{v} is outside (0, 1]: give a Jaccard threshold such as 0.3"
         ))
+    }
+}
+
+fn parse_timeout(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number")),
     }
 }
 
@@ -216,7 +233,11 @@ fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classif
     if names.is_empty() {
         return Ok(classifiers::REGISTRY.iter().map(|e| (e.make)()).collect());
     }
+    // The baseline always runs: every other classifier is compared with it.
     let mut out: Vec<Box<dyn classifiers::Classifier>> = Vec::new();
+    if !names.iter().any(|n| n.trim() == classifiers::BASELINE) {
+        out.extend(classifiers::by_name(classifiers::BASELINE));
+    }
     for n in names {
         let c = classifiers::by_name(n.trim()).ok_or_else(|| {
             Error::Usage(format!(
@@ -257,6 +278,16 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
     let classifiers = pick_classifiers(&args.classifiers)?;
+    for (i, spec) in args.classifier_cmd.iter().enumerate() {
+        if classifiers.iter().any(|c| c.name() == spec.name)
+            || args.classifier_cmd[..i].iter().any(|s| s.name == spec.name)
+        {
+            return Err(Error::Usage(format!(
+                "--classifier-cmd name `{}` is already taken: give it another name",
+                spec.name
+            )));
+        }
+    }
     let scheme = match (args.split, args.cv) {
         (Some(SplitArg::Test), _) => eval::Scheme::TrainTest,
         (None, CvArg::Kfold) => eval::Scheme::KFold {
@@ -294,7 +325,21 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let prepared = eval::prepare(&ds, scheme, args.seed)?;
     let bar = progress_bar(prepared.folds.len() as u64, "folds");
-    let run = pool.install(|| eval::run(&ds, prepared, &classifiers, args.seed, &|| bar.inc(1)));
+    let opts = eval::RunOptions {
+        seed: args.seed,
+        external_timeout: std::time::Duration::from_secs_f64(args.classifier_timeout),
+        external_max_line: (args.classifier_max_output * 1048576.0) as u64,
+    };
+    let run = pool.install(|| {
+        eval::run(
+            &ds,
+            prepared,
+            &classifiers,
+            &args.classifier_cmd,
+            &opts,
+            &|| bar.inc(1),
+        )
+    });
     bar.finish_and_clear();
     let baseline = classifiers::BASELINE;
     let t = std::time::Instant::now();

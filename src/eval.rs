@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::classifiers::{self, Classifier, FitContext, Predictions};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::external::{External, ExternalSpec, FoldRequest};
 use crate::features::{FeatureSpec, Tokenized, Vocabulary};
 use crate::metrics::{Counts, HEADLINE, Scores};
 use crate::split::{self, Fold};
@@ -227,9 +228,11 @@ pub fn run(
     ds: &Dataset,
     prepared: Prepared,
     classifiers: &[Box<dyn Classifier>],
-    seed: u64,
+    external: &[ExternalSpec],
+    opts: &RunOptions,
     on_fold: &(dyn Fn() + Sync),
 ) -> EvalRun {
+    let seed = opts.seed;
     let mut stage_secs = BTreeMap::new();
     let t0 = Instant::now();
     let texts: Vec<&str> = prepared
@@ -303,7 +306,7 @@ pub fn run(
         .collect();
     stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
 
-    let runs = classifiers
+    let mut runs: Vec<ClassifierRun> = classifiers
         .iter()
         .enumerate()
         .map(|(ci, c)| {
@@ -317,11 +320,93 @@ pub fn run(
             }
         })
         .collect();
+    let t2 = Instant::now();
+    for spec in external {
+        runs.push(ClassifierRun {
+            name: spec.name.clone(),
+            description: format!("external command: {}", spec.command),
+            params: serde_json::json!({"command": spec.command}),
+            outcome: run_external(ds, &prepared, spec, opts),
+        });
+    }
+    if !external.is_empty() {
+        stage_secs.insert("external".to_owned(), t2.elapsed().as_secs_f64());
+    }
     EvalRun {
         prepared,
         runs,
         stage_secs,
         tokenized,
+    }
+}
+
+/// Options of [`run`].
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Seed for random steps.
+    pub seed: u64,
+    /// How long an external classifier may take to answer one fold.
+    pub external_timeout: std::time::Duration,
+    /// Longest response line an external classifier may send, in bytes.
+    pub external_max_line: u64,
+}
+
+/// Runs one external classifier over every fold, in fold order.
+fn run_external(
+    ds: &Dataset,
+    p: &Prepared,
+    spec: &ExternalSpec,
+    opts: &RunOptions,
+) -> std::result::Result<Vec<FoldRun>, String> {
+    let topics = ds.topic_ids();
+    let mut child = External::start(spec, opts.external_timeout, opts.external_max_line)
+        .map_err(|e| e.to_string())?;
+    let item = |r: usize| &ds.items[p.items[r]];
+    let mut out = Vec::with_capacity(p.folds.len());
+    for (f, fold) in p.folds.iter().enumerate() {
+        let req = FoldRequest {
+            fold: fold.name(),
+            seed: fold_seed(opts.seed, fold),
+            train: fold
+                .train
+                .iter()
+                .map(|&r| {
+                    let it = item(r);
+                    let t = it.topics.iter().map(|&t| topics[t].as_str()).collect();
+                    (it.id.as_str(), it.text.as_str(), t)
+                })
+                .collect(),
+            test: fold
+                .test
+                .iter()
+                .map(|&r| (item(r).id.as_str(), item(r).text.as_str()))
+                .collect(),
+        };
+        let t = Instant::now();
+        match child.predict(&req, &topics) {
+            Ok(pred) => out.push(FoldRun {
+                fold: f,
+                pred,
+                fit_secs: 0.0,
+                predict_secs: t.elapsed().as_secs_f64(),
+                notes: Vec::new(),
+            }),
+            Err(e) => {
+                child.kill();
+                return Err(with_stderr(e, &child.stderr_tail()));
+            }
+        }
+    }
+    let tail = child.stderr_tail();
+    child.finish().map_err(|e| with_stderr(e, &tail))?;
+    Ok(out)
+}
+
+fn with_stderr(reason: String, tail: &str) -> String {
+    if tail.is_empty() {
+        reason
+    } else {
+        format!("{reason}; its stderr ends: {tail}")
     }
 }
 

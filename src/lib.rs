@@ -15,6 +15,7 @@ pub mod csv_corpus;
 pub mod dataset;
 pub mod error;
 pub mod eval;
+pub mod external;
 pub mod features;
 pub mod fsutil;
 pub mod groups;

@@ -3,4 +3,5 @@
 
 mod check;
 mod eval;
+mod external;
 mod util;
