@@ -46,6 +46,22 @@ pub enum Command {
     Predict(PredictArgs),
     /// List the built-in classifiers.
     Classifiers,
+    /// Combine the shard files of `eval --shard i/n` runs into one report.
+    Merge(MergeArgs),
+}
+
+/// `merge` options.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Folders (or files) holding shard-<i>-of-<n>.json files.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The corpus CSV the shards ran on (omit for the article corpus).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// Where to write the report (default: as `eval` would).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Cross-validation scheme.
@@ -102,6 +118,10 @@ pub struct EvalArgs {
     /// Longest response line an external classifier may send, in MiB.
     #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_timeout)]
     pub classifier_max_output: f64,
+    /// Run only shard i of n of the (classifier, fold) work and write its results to
+    /// <out>/shard-<i>-of-<n>.json; combine them with `merge`.
+    #[arg(long, value_name = "i/n", value_parser = crate::shard::parse_shard)]
+    pub shard: Option<eval::Shard>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
@@ -226,6 +246,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Eval(ref args) => cmd_eval(&cli, &project, args),
         Command::Predict(ref args) => cmd_predict(&cli, &project, args),
+        Command::Merge(ref args) => cmd_merge(&cli, &project, args),
     }
 }
 
@@ -274,6 +295,31 @@ fn git_commit(root: &std::path::Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
 }
 
+/// Loads the corpus an `eval` or `merge` works on.
+fn load_corpus(
+    cli: &Cli,
+    project: &Project,
+    corpus: Option<&std::path::Path>,
+    scheme: eval::Scheme,
+) -> Result<crate::dataset::Dataset> {
+    match corpus {
+        Some(path) => {
+            if scheme == eval::Scheme::LeaveOneArticleOut {
+                return Err(Error::Usage(
+                    "--cv article needs the article corpus; a --corpus CSV has no articles (use --cv kfold or --split test)".into(),
+                ));
+            }
+            // Groups only matter for cross-validation.
+            let threshold = (scheme != eval::Scheme::TrainTest).then_some(cli.near_dup);
+            crate::csv_corpus::load(path, threshold)
+        }
+        None if scheme == eval::Scheme::TrainTest => Err(Error::Usage(
+            "--split test needs --corpus FILE.csv with a `split` column".into(),
+        )),
+        None => check::load_project(project, cli.near_dup),
+    }
+}
+
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
@@ -296,24 +342,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         },
         (None, CvArg::Article) => eval::Scheme::LeaveOneArticleOut,
     };
-    let ds = match &args.corpus {
-        Some(path) => {
-            if args.cv == CvArg::Article {
-                return Err(Error::Usage(
-                    "--cv article needs the article corpus; a --corpus CSV has no articles (use --cv kfold or --split test)".into(),
-                ));
-            }
-            // Groups only matter for cross-validation.
-            let threshold = (scheme != eval::Scheme::TrainTest).then_some(cli.near_dup);
-            crate::csv_corpus::load(path, threshold)?
-        }
-        None if args.split.is_some() => {
-            return Err(Error::Usage(
-                "--split test needs --corpus FILE.csv with a `split` column".into(),
-            ));
-        }
-        None => check::load_project(project, cli.near_dup)?,
-    };
+    let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
         pool = pool.num_threads(n as usize);
@@ -330,6 +359,42 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         external_timeout: std::time::Duration::from_secs_f64(args.classifier_timeout),
         external_max_line: (args.classifier_max_output * 1048576.0) as u64,
     };
+    let reports_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    if let Some(shard) = args.shard {
+        let (units, ..) = pool.install(|| {
+            eval::run_units(
+                &ds,
+                &prepared,
+                &classifiers,
+                &args.classifier_cmd,
+                &opts,
+                shard,
+                &|| bar.inc(1),
+            )
+        });
+        bar.finish_and_clear();
+        let settings = shard_settings(
+            &ds,
+            &prepared,
+            scheme,
+            args.seed,
+            &eval::classifier_infos(&classifiers, &args.classifier_cmd),
+        );
+        let path = reports_dir.join(crate::shard::file_name(shard));
+        crate::fsutil::write_atomic(&path, &crate::shard::to_json(shard, settings, &units))?;
+        out(&format!(
+            "shard {}/{}: {} work unit(s) written to {} (combine with `topicbench merge {}`)\n",
+            shard.index,
+            shard.count,
+            units.len(),
+            path.display(),
+            reports_dir.display()
+        ))?;
+        return Ok(0);
+    }
     let run = pool.install(|| {
         eval::run(
             &ds,
@@ -341,29 +406,84 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         )
     });
     bar.finish_and_clear();
+    finish_report(
+        project,
+        &ds,
+        run,
+        scheme,
+        args.seed,
+        &reports_dir,
+        started,
+        t0,
+        stage_secs,
+    )
+}
+
+fn default_reports_dir(project: &Project, csv: bool, ds: &crate::dataset::Dataset) -> PathBuf {
+    // A user's corpus gets its own folder, so the shipped corpus's committed report stays put.
+    if csv {
+        project.reports_dir().join("corpora").join(&ds.name)
+    } else {
+        project.reports_dir()
+    }
+}
+
+fn shard_settings(
+    ds: &crate::dataset::Dataset,
+    prepared: &eval::Prepared,
+    scheme: eval::Scheme,
+    seed: u64,
+    infos: &[eval::ClassifierInfo],
+) -> crate::shard::Settings {
+    crate::shard::Settings {
+        corpus: ds.name.clone(),
+        corpus_sha256: ds.corpus_sha256.clone(),
+        labels_sha256: ds.labels_sha256.clone(),
+        scheme: scheme.name().to_owned(),
+        folds: match scheme {
+            eval::Scheme::KFold { folds, .. } => folds,
+            _ => prepared.folds.len(),
+        },
+        repeats: prepared.repeats,
+        seed,
+        near_duplicate_threshold: ds.group_threshold.is_finite().then_some(ds.group_threshold),
+        classifiers: infos
+            .iter()
+            .map(|i| (i.name.clone(), i.description.clone(), i.params.clone()))
+            .collect(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_report(
+    project: &Project,
+    ds: &crate::dataset::Dataset,
+    run: eval::EvalRun,
+    scheme: eval::Scheme,
+    seed: u64,
+    reports_dir: &std::path::Path,
+    started: std::time::SystemTime,
+    t0: std::time::Instant,
+    mut stage_secs: std::collections::BTreeMap<String, f64>,
+) -> Result<i32> {
     let baseline = classifiers::BASELINE;
     let t = std::time::Instant::now();
     let summaries = eval::summarize(&run, baseline);
     stage_secs.insert("summarize".to_owned(), t.elapsed().as_secs_f64());
     let t = std::time::Instant::now();
-    let explanation = eval::explain(&ds, &run, baseline, 10);
+    let explanation = eval::explain(ds, &run, baseline, 10);
     stage_secs.insert("explain".to_owned(), t.elapsed().as_secs_f64());
     let info = report::eval::RunInfo {
         scheme,
-        seed: args.seed,
+        seed,
         baseline: baseline.to_owned(),
         git_commit: git_commit(&project.root),
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         wall_secs: t0.elapsed().as_secs_f64(),
         stage_secs,
     };
-    // A user's corpus gets its own folder, so the shipped corpus's committed report stays put.
-    let reports_dir = args.out.clone().unwrap_or_else(|| match &args.corpus {
-        Some(_) => project.reports_dir().join("corpora").join(&ds.name),
-        None => project.reports_dir(),
-    });
     let run_dir =
-        report::write_eval_reports(&reports_dir, &ds, &run, &summaries, &explanation, &info)?;
+        report::write_eval_reports(reports_dir, ds, &run, &summaries, &explanation, &info)?;
     out(&report::eval::terminal_table(&summaries, baseline))?;
     out(&format!(
         "reports: {} and {} (this run: {})\n",
@@ -372,6 +492,60 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         run_dir.display()
     ))?;
     Ok(0)
+}
+
+fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let t0 = std::time::Instant::now();
+    let files = crate::shard::find_shard_files(&args.dirs)?;
+    // Peek at the settings to rebuild the scheme, then load the same corpus and check it.
+    let first: serde_json::Value = serde_json::from_slice(&crate::error::read_file(&files[0])?)
+        .map_err(|e| Error::input(&files[0], e.line(), format!("not a shard file: {e}")))?;
+    let settings: crate::shard::Settings = serde_json::from_value(first["settings"].clone())
+        .map_err(|e| Error::input(&files[0], 0, format!("not a shard file: {e}")))?;
+    let scheme = match settings.scheme.as_str() {
+        "kfold" => eval::Scheme::KFold {
+            folds: settings.folds,
+            repeats: settings.repeats,
+        },
+        "article" => eval::Scheme::LeaveOneArticleOut,
+        _ => eval::Scheme::TrainTest,
+    };
+    let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
+    if ds.corpus_sha256 != settings.corpus_sha256 || ds.labels_sha256 != settings.labels_sha256 {
+        return Err(Error::Usage(format!(
+            "the shards were run on corpus `{}` with other contents (sha256 {}…): merge with the same corpus and labels (--corpus / --root)",
+            settings.corpus,
+            &settings.corpus_sha256[..12.min(settings.corpus_sha256.len())]
+        )));
+    }
+    let threshold = ds.group_threshold.is_finite().then_some(ds.group_threshold);
+    if threshold != settings.near_duplicate_threshold {
+        return Err(Error::Usage(format!(
+            "the shards were run with --near-dup {:?}, this merge with {:?}: use the same value",
+            settings.near_duplicate_threshold, threshold
+        )));
+    }
+    let (settings, units) = crate::shard::read_shards(&files, ds.topics.len())?;
+    let prepared = eval::prepare(&ds, scheme, settings.seed)?;
+    let mut stage_secs = std::collections::BTreeMap::new();
+    stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
+    let run = eval::assemble(prepared, &settings.infos(), units)?;
+    let reports_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    finish_report(
+        project,
+        &ds,
+        run,
+        scheme,
+        settings.seed,
+        &reports_dir,
+        started,
+        t0,
+        stage_secs,
+    )
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

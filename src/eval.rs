@@ -222,6 +222,69 @@ pub struct EvalRun {
     pub tokenized: BTreeMap<usize, Tokenized>,
 }
 
+/// Which share of the (classifier, fold) work units a process runs: unit `u` belongs to shard
+/// `u % count`. Unit `u = classifier * folds + fold`, classifiers in the order given (built-in
+/// first, then external), so every shard gets a spread of classifiers and folds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, `0..count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole run.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Does this shard run `unit`?
+    pub fn has(&self, unit: usize) -> bool {
+        unit % self.count.max(1) == self.index
+    }
+}
+
+/// One work unit's result.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Index into the classifier list (built-in first, then external).
+    pub classifier: usize,
+    /// Index into [`Prepared::folds`].
+    pub fold: usize,
+    /// The predictions, or why this classifier failed on this fold.
+    pub result: std::result::Result<FoldRun, String>,
+}
+
+/// Name, description and hyperparameters of a classifier in a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifierInfo {
+    /// Registry or `--classifier-cmd` name.
+    pub name: String,
+    /// One line.
+    pub description: String,
+    /// Hyperparameters (or the command).
+    pub params: serde_json::Value,
+}
+
+/// The classifiers of a run, built-in first, then external.
+pub fn classifier_infos(
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+) -> Vec<ClassifierInfo> {
+    classifiers
+        .iter()
+        .map(|c| ClassifierInfo {
+            name: c.name().to_owned(),
+            description: c.describe().to_owned(),
+            params: c.params(),
+        })
+        .chain(external.iter().map(|e| ClassifierInfo {
+            name: e.name.clone(),
+            description: format!("external command: {}", e.command),
+            params: serde_json::json!({"command": e.command}),
+        }))
+        .collect()
+}
+
 /// Runs every classifier on every fold of `prepared`. `on_fold` is called after each fold (for a
 /// progress bar).
 pub fn run(
@@ -232,7 +295,37 @@ pub fn run(
     opts: &RunOptions,
     on_fold: &(dyn Fn() + Sync),
 ) -> EvalRun {
+    let (units, stage_secs, tokenized) = run_units(
+        ds,
+        &prepared,
+        classifiers,
+        external,
+        opts,
+        Shard::ALL,
+        on_fold,
+    );
+    let infos = classifier_infos(classifiers, external);
+    // A complete set of units always assembles.
+    let mut run = assemble(prepared, &infos, units).unwrap_or_else(|e| unreachable!("{e}"));
+    run.stage_secs = stage_secs;
+    run.tokenized = tokenized;
+    run
+}
+
+/// Runs the work units of `shard`: built-in classifiers fold by fold in parallel, then each
+/// external classifier over its folds in order. Returns the units (in unit order), per-stage
+/// seconds, and the tokenized texts.
+pub fn run_units(
+    ds: &Dataset,
+    prepared: &Prepared,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    shard: Shard,
+    on_fold: &(dyn Fn() + Sync),
+) -> (Vec<Unit>, BTreeMap<String, f64>, BTreeMap<usize, Tokenized>) {
     let seed = opts.seed;
+    let n_folds = prepared.folds.len();
     let mut stage_secs = BTreeMap::new();
     let t0 = Instant::now();
     let texts: Vec<&str> = prepared
@@ -250,9 +343,7 @@ pub fn run(
     stage_secs.insert("tokenize".to_owned(), t0.elapsed().as_secs_f64());
 
     let t1 = Instant::now();
-    let mut specs: Vec<FeatureSpec> = classifiers.iter().map(|c| c.features()).collect();
-    specs.dedup();
-    let per_fold: Vec<Vec<std::result::Result<FoldRun, String>>> = prepared
+    let per_fold: Vec<Vec<Unit>> = prepared
         .folds
         .par_iter()
         .enumerate()
@@ -262,7 +353,9 @@ pub fn run(
                 Vec::new();
             let out = classifiers
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .filter(|(ci, _)| shard.has(ci * n_folds + f))
+                .map(|(ci, c)| {
                     let spec = c.features();
                     if !cache.iter().any(|(s, ..)| *s == spec) {
                         let tok = &tokenized[&spec.ngram_max];
@@ -273,31 +366,38 @@ pub fn run(
                             vocab.transform(tok, &fold.test),
                         ));
                     }
-                    let (_, x_train, x_test) = cache
+                    let result = cache
                         .iter()
                         .find(|(s, ..)| *s == spec)
-                        .ok_or_else(|| "internal: feature cache miss".to_owned())?;
-                    let ctx = FitContext {
-                        seed: fold_seed(seed, fold),
-                        single_label: prepared.single_label,
-                    };
-                    let t = Instant::now();
-                    let model = c
-                        .fit(x_train, y_train.view(), &ctx)
-                        .map_err(|e| format!("fold {}: {e}", fold.name()))?;
-                    let fit_secs = t.elapsed().as_secs_f64();
-                    let t = Instant::now();
-                    let pred = model.predict(x_test);
-                    let predict_secs = t.elapsed().as_secs_f64();
-                    check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
-                        .map_err(|e| format!("fold {}: {e}", fold.name()))?;
-                    Ok(FoldRun {
+                        .ok_or_else(|| "internal: feature cache miss".to_owned())
+                        .and_then(|(_, x_train, x_test)| {
+                            let ctx = FitContext {
+                                seed: fold_seed(seed, fold),
+                                single_label: prepared.single_label,
+                            };
+                            let t = Instant::now();
+                            let model = c
+                                .fit(x_train, y_train.view(), &ctx)
+                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                            let fit_secs = t.elapsed().as_secs_f64();
+                            let t = Instant::now();
+                            let pred = model.predict(x_test);
+                            let predict_secs = t.elapsed().as_secs_f64();
+                            check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
+                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                            Ok(FoldRun {
+                                fold: f,
+                                pred,
+                                fit_secs,
+                                predict_secs,
+                                notes: model.notes(),
+                            })
+                        });
+                    Unit {
+                        classifier: ci,
                         fold: f,
-                        pred,
-                        fit_secs,
-                        predict_secs,
-                        notes: model.notes(),
-                    })
+                        result,
+                    }
                 })
                 .collect();
             on_fold();
@@ -305,39 +405,84 @@ pub fn run(
         })
         .collect();
     stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
+    let mut units: Vec<Unit> = per_fold.into_iter().flatten().collect();
 
-    let mut runs: Vec<ClassifierRun> = classifiers
-        .iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            let outcome: std::result::Result<Vec<FoldRun>, String> =
-                per_fold.iter().map(|f| f[ci].clone()).collect();
-            ClassifierRun {
-                name: c.name().to_owned(),
-                description: c.describe().to_owned(),
-                params: c.params(),
-                outcome,
-            }
-        })
-        .collect();
     let t2 = Instant::now();
-    for spec in external {
-        runs.push(ClassifierRun {
-            name: spec.name.clone(),
-            description: format!("external command: {}", spec.command),
-            params: serde_json::json!({"command": spec.command}),
-            outcome: run_external(ds, &prepared, spec, opts),
-        });
+    for (e, spec) in external.iter().enumerate() {
+        let ci = classifiers.len() + e;
+        let folds: Vec<usize> = (0..n_folds)
+            .filter(|&f| shard.has(ci * n_folds + f))
+            .collect();
+        if !folds.is_empty() {
+            units.extend(run_external(ds, prepared, spec, opts, ci, &folds));
+        }
     }
     if !external.is_empty() {
         stage_secs.insert("external".to_owned(), t2.elapsed().as_secs_f64());
     }
-    EvalRun {
+    units.sort_by_key(|u| (u.classifier, u.fold));
+    (units, stage_secs, tokenized)
+}
+
+/// Builds an [`EvalRun`] from every (classifier, fold) unit, exactly once each. A classifier that
+/// failed on any fold is failed, with the first failure in fold order.
+pub fn assemble(
+    prepared: Prepared,
+    infos: &[ClassifierInfo],
+    mut units: Vec<Unit>,
+) -> Result<EvalRun> {
+    let n_folds = prepared.folds.len();
+    units.sort_by_key(|u| (u.classifier, u.fold));
+    let mut expected = (0..infos.len()).flat_map(|c| (0..n_folds).map(move |f| (c, f)));
+    let mut by_classifier: Vec<Vec<std::result::Result<FoldRun, String>>> =
+        vec![Vec::new(); infos.len()];
+    for u in units {
+        match expected.next() {
+            Some(key) if key == (u.classifier, u.fold) => {
+                by_classifier[u.classifier].push(u.result)
+            }
+            Some((c, f)) => {
+                return Err(Error::Usage(format!(
+                    "results are incomplete or repeated: expected {} on fold {}, found {} on fold {} (merge every shard exactly once)",
+                    infos[c].name,
+                    prepared.folds[f].name(),
+                    infos.get(u.classifier).map_or("?", |i| i.name.as_str()),
+                    prepared
+                        .folds
+                        .get(u.fold)
+                        .map_or("?".to_owned(), |f| f.name())
+                )));
+            }
+            None => {
+                return Err(Error::Usage(
+                    "more results than work units: a shard was merged twice".into(),
+                ));
+            }
+        }
+    }
+    if let Some((c, f)) = expected.next() {
+        return Err(Error::Usage(format!(
+            "results are incomplete: nothing for {} on fold {} (merge every shard)",
+            infos[c].name,
+            prepared.folds[f].name()
+        )));
+    }
+    let runs = infos
+        .iter()
+        .zip(by_classifier)
+        .map(|(info, folds)| ClassifierRun {
+            name: info.name.clone(),
+            description: info.description.clone(),
+            params: info.params.clone(),
+            outcome: folds.into_iter().collect(),
+        })
+        .collect();
+    Ok(EvalRun {
         prepared,
         runs,
-        stage_secs,
-        tokenized,
-    }
+        stage_secs: BTreeMap::new(),
+        tokenized: BTreeMap::new(),
+    })
 }
 
 /// Options of [`run`].
@@ -351,19 +496,35 @@ pub struct RunOptions {
     pub external_max_line: u64,
 }
 
-/// Runs one external classifier over every fold, in fold order.
+/// Runs one external classifier over `folds` (in order). After a fault, that fold and every
+/// later one carry the failure.
 fn run_external(
     ds: &Dataset,
     p: &Prepared,
     spec: &ExternalSpec,
     opts: &RunOptions,
-) -> std::result::Result<Vec<FoldRun>, String> {
+    classifier: usize,
+    folds: &[usize],
+) -> Vec<Unit> {
     let topics = ds.topic_ids();
-    let mut child = External::start(spec, opts.external_timeout, opts.external_max_line)
-        .map_err(|e| e.to_string())?;
+    let fail_all = |from: usize, reason: String| -> Vec<Unit> {
+        folds[from..]
+            .iter()
+            .map(|&f| Unit {
+                classifier,
+                fold: f,
+                result: Err(reason.clone()),
+            })
+            .collect()
+    };
+    let mut child = match External::start(spec, opts.external_timeout, opts.external_max_line) {
+        Ok(c) => c,
+        Err(e) => return fail_all(0, e.to_string()),
+    };
     let item = |r: usize| &ds.items[p.items[r]];
-    let mut out = Vec::with_capacity(p.folds.len());
-    for (f, fold) in p.folds.iter().enumerate() {
+    let mut out = Vec::with_capacity(folds.len());
+    for (k, &f) in folds.iter().enumerate() {
+        let fold = &p.folds[f];
         let req = FoldRequest {
             fold: fold.name(),
             seed: fold_seed(opts.seed, fold),
@@ -384,22 +545,31 @@ fn run_external(
         };
         let t = Instant::now();
         match child.predict(&req, &topics) {
-            Ok(pred) => out.push(FoldRun {
+            Ok(pred) => out.push(Unit {
+                classifier,
                 fold: f,
-                pred,
-                fit_secs: 0.0,
-                predict_secs: t.elapsed().as_secs_f64(),
-                notes: Vec::new(),
+                result: Ok(FoldRun {
+                    fold: f,
+                    pred,
+                    fit_secs: 0.0,
+                    predict_secs: t.elapsed().as_secs_f64(),
+                    notes: Vec::new(),
+                }),
             }),
             Err(e) => {
                 child.kill();
-                return Err(with_stderr(e, &child.stderr_tail()));
+                out.extend(fail_all(k, with_stderr(e, &child.stderr_tail())));
+                return out;
             }
         }
     }
     let tail = child.stderr_tail();
-    child.finish().map_err(|e| with_stderr(e, &tail))?;
-    Ok(out)
+    if let Err(e) = child.finish() {
+        // The answers came, but the process then failed: the whole classifier is failed.
+        let reason = with_stderr(e, &tail);
+        return fail_all(0, reason);
+    }
+    out
 }
 
 fn with_stderr(reason: String, tail: &str) -> String {

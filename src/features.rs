@@ -116,82 +116,108 @@ pub struct Tokenized {
 
 impl Tokenized {
     /// Tokenizes `texts` with n-grams up to `ngram_max` (1 or 2). Documents are tokenized in
-    /// parallel in chunks; interning is merged in document order, so ids do not depend on the
-    /// number of threads.
+    /// parallel chunks, each interning its own terms; the chunks' terms are then merged and every
+    /// term gets its rank in sorted (code point) order as its id. Ids therefore do not depend on
+    /// the number of threads, and any subset of ids in increasing order is already in
+    /// scikit-learn's column order.
     pub fn new(texts: &[&str], ngram_max: usize) -> Tokenized {
-        const CHUNK: usize = 256;
-        // Each chunk interns locally; local ids are then mapped to global ids in chunk order.
-        type Chunk = (Vec<String>, Vec<Vec<(u32, u32)>>);
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = (texts.len() / (threads * 4)).clamp(64, 8192);
+        let chunk = chunk.max(1);
         let chunks: Vec<Chunk> = texts
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut local: FxHashMap<String, u32> = FxHashMap::default();
-                let mut terms: Vec<String> = Vec::new();
-                let mut buf = String::new();
-                let mut prev: Option<u32> = None;
-                let mut docs = Vec::with_capacity(chunk.len());
-                for text in chunk {
-                    let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-                    let mut intern = |t: &str, terms: &mut Vec<String>| -> u32 {
-                        if let Some(&id) = local.get(t) {
-                            id
-                        } else {
-                            let id = terms.len() as u32;
-                            local.insert(t.to_owned(), id);
-                            terms.push(t.to_owned());
-                            id
-                        }
-                    };
-                    let mut bigram = String::new();
-                    for_each_token(text, &mut buf, |tok| {
-                        let id = intern(tok, &mut terms);
-                        *counts.entry(id).or_default() += 1;
-                        if ngram_max >= 2 {
-                            if let Some(p) = prev {
-                                bigram.clear();
-                                bigram.push_str(&terms[p as usize]);
-                                bigram.push(' ');
-                                bigram.push_str(tok);
-                                let b = intern(&bigram, &mut terms);
-                                *counts.entry(b).or_default() += 1;
-                            }
-                            prev = Some(id);
-                        }
-                    });
-                    prev = None;
-                    let mut v: Vec<(u32, u32)> = counts.into_iter().collect();
-                    v.sort_unstable();
-                    docs.push(v);
-                }
-                (terms, docs)
-            })
+            .par_chunks(chunk)
+            .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
-        let mut global: FxHashMap<String, u32> = FxHashMap::default();
-        let mut terms: Vec<String> = Vec::new();
-        let mut docs = Vec::with_capacity(texts.len());
+        // Merge: local id -> provisional global id (first appearance in chunk order).
+        let mut global: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+        let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(texts.len());
         for (local_terms, local_docs) in chunks {
-            let map: Vec<u32> = local_terms
-                .into_iter()
-                .map(|t| {
-                    if let Some(&id) = global.get(&t) {
-                        id
-                    } else {
-                        let id = terms.len() as u32;
-                        global.insert(t.clone(), id);
-                        terms.push(t);
-                        id
-                    }
-                })
-                .collect();
-            for d in local_docs {
-                let mut v: Vec<(u32, u32)> =
-                    d.into_iter().map(|(t, c)| (map[t as usize], c)).collect();
-                v.sort_unstable();
-                docs.push(v);
+            maps.push(
+                local_terms
+                    .into_iter()
+                    .map(|t| {
+                        let n = global.len() as u32;
+                        *global.entry(t).or_insert(n)
+                    })
+                    .collect(),
+            );
+            docs.extend(local_docs);
+        }
+        // Final ids: rank in sorted order.
+        let mut terms: Vec<(Box<str>, u32)> = global.into_iter().collect();
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut rank = vec![0u32; terms.len()];
+        for (r, (_, provisional)) in terms.iter().enumerate() {
+            rank[*provisional as usize] = r as u32;
+        }
+        // Remap each document (chunk by chunk) and keep its pairs sorted by id.
+        docs.par_iter_mut().enumerate().for_each(|(i, d)| {
+            let map = &maps[i / chunk];
+            for (t, _) in d.iter_mut() {
+                *t = rank[map[*t as usize] as usize];
+            }
+            d.sort_unstable();
+        });
+        Tokenized {
+            terms: terms.into_iter().map(|(t, _)| t.into_string()).collect(),
+            docs,
+        }
+    }
+}
+
+/// A chunk's terms (index = local id) and its documents' (local id, count) pairs.
+type Chunk = (Vec<Box<str>>, Vec<Vec<(u32, u32)>>);
+
+/// Tokenizes one chunk of documents, interning terms locally. Returns the chunk's terms (index =
+/// local id) and each document's (local id, count) pairs.
+fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
+    let mut local: FxHashMap<Box<str>, u32> = FxHashMap::default();
+    let mut intern = |t: &str| -> u32 {
+        if let Some(&id) = local.get(t) {
+            return id;
+        }
+        let id = local.len() as u32;
+        local.insert(t.into(), id);
+        id
+    };
+    let mut buf = String::new();
+    let mut prev = String::new();
+    let mut bigram = String::new();
+    let mut ids: Vec<u32> = Vec::new();
+    let mut docs = Vec::with_capacity(chunk.len());
+    for text in chunk {
+        ids.clear();
+        prev.clear();
+        for_each_token(text, &mut buf, |tok| {
+            ids.push(intern(tok));
+            if ngram_max >= 2 {
+                if !prev.is_empty() {
+                    bigram.clear();
+                    bigram.push_str(&prev);
+                    bigram.push(' ');
+                    bigram.push_str(tok);
+                    ids.push(intern(&bigram));
+                }
+                prev.clear();
+                prev.push_str(tok);
+            }
+        });
+        ids.sort_unstable();
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        for &id in &ids {
+            match counts.last_mut() {
+                Some((last, n)) if *last == id => *n += 1,
+                _ => counts.push((id, 1)),
             }
         }
-        Tokenized { terms, docs }
+        docs.push(counts);
     }
+    let mut terms: Vec<Box<str>> = vec![Box::from(""); local.len()];
+    for (t, id) in local {
+        terms[id as usize] = t;
+    }
+    (terms, docs)
 }
 
 /// A fitted vectorizer: the training fold's vocabulary (sorted) and, for TF-IDF, its idf.
@@ -214,10 +240,10 @@ impl Vocabulary {
                 df[t as usize] += 1;
             }
         }
-        let mut columns: Vec<u32> = (0..tok.terms.len() as u32)
+        // Term ids are ranks in sorted order, so increasing ids are already the column order.
+        let columns: Vec<u32> = (0..tok.terms.len() as u32)
             .filter(|&t| df[t as usize] > 0)
             .collect();
-        columns.sort_unstable_by(|&a, &b| tok.terms[a as usize].cmp(&tok.terms[b as usize]));
         let mut col_of = vec![u32::MAX; tok.terms.len()];
         for (c, &t) in columns.iter().enumerate() {
             col_of[t as usize] = c as u32;
@@ -253,28 +279,42 @@ impl Vocabulary {
 
     /// The feature matrix of `docs` (any fold): counts, or L2-normalized TF-IDF.
     pub fn transform(&self, tok: &Tokenized, docs: &[usize]) -> Csr {
-        let rows = docs.iter().map(|&d| {
-            let mut r: Vec<(u32, f64)> = tok.docs[d]
-                .iter()
-                .filter_map(|&(t, n)| {
-                    let c = self.col_of[t as usize];
-                    (c != u32::MAX).then_some((c, f64::from(n)))
-                })
-                .collect();
-            if let Some(idf) = &self.idf {
-                for (c, v) in r.iter_mut() {
-                    *v *= idf[*c as usize];
-                }
-                let norm = r.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
-                if norm > 0.0 {
-                    for (_, v) in r.iter_mut() {
-                        *v /= norm;
-                    }
+        let nnz: usize = docs.iter().map(|&d| tok.docs[d].len()).sum();
+        let mut m = Csr {
+            n_cols: self.len(),
+            indptr: Vec::with_capacity(docs.len() + 1),
+            indices: Vec::with_capacity(nnz),
+            data: Vec::with_capacity(nnz),
+        };
+        m.indptr.push(0);
+        for &d in docs {
+            let start = m.indices.len();
+            // Documents are sorted by term id and columns increase with term id, so each row
+            // comes out sorted by column.
+            for &(t, n) in &tok.docs[d] {
+                let c = self.col_of[t as usize];
+                if c != u32::MAX {
+                    m.indices.push(c);
+                    m.data.push(f64::from(n));
                 }
             }
-            r
-        });
-        Csr::from_rows(self.len(), rows)
+            if let Some(idf) = &self.idf {
+                let row = start..m.indices.len();
+                for k in row.clone() {
+                    m.data[k] *= idf[m.indices[k] as usize];
+                }
+                let norm = m.data[row.clone()]
+                    .iter()
+                    .map(|v| v * v)
+                    .sum::<f64>()
+                    .sqrt();
+                if norm > 0.0 {
+                    m.data[row].iter_mut().for_each(|v| *v /= norm);
+                }
+            }
+            m.indptr.push(m.indices.len());
+        }
+        m
     }
 }
 
@@ -346,8 +386,12 @@ mod tests {
             .collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let tok = Tokenized::new(&refs, 2);
-        // First-occurrence order: doc 0 interns w0, then the bigram "w0 w0"...
-        assert_eq!(tok.terms[0], "w0");
+        // Ids are ranks in sorted order.
+        assert!(
+            tok.terms.windows(2).all(|w| w[0] < w[1]),
+            "terms not sorted"
+        );
+        assert_eq!(tok.terms[0], "common");
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()

@@ -22,6 +22,7 @@ pub mod groups;
 pub mod labels;
 pub mod metrics;
 pub mod report;
+pub mod shard;
 pub mod split;
 pub mod stats;
 pub mod text;

@@ -4,4 +4,5 @@
 mod check;
 mod eval;
 mod external;
+mod shard;
 mod util;

@@ -1,0 +1,309 @@
+//! Sharded runs: `eval --shard i/n` runs only shard i of the (classifier, fold) work units and
+//! writes their predictions to `shard-<i>-of-<n>.json`; `merge` reads every shard, checks that
+//! they come from the same corpus, labels and settings and cover each unit exactly once, and
+//! rebuilds the run, so that its report equals an unsharded run's (apart from timing).
+//!
+//! Shards are independent processes: a batch system (a Slurm job array, a Kubernetes Indexed
+//! Job, GNU parallel) can spread them over machines. Scores are stored as JSON numbers, which
+//! round-trip `f64` exactly.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::classifiers::Predictions;
+use crate::error::{Error, Result, decode_utf8, read_file};
+use crate::eval::{ClassifierInfo, FoldRun, Shard, Unit};
+
+/// Version of the shard file layout.
+pub const SCHEMA: &str = "topicbench.shard.v1";
+
+/// Everything a shard's results depend on; merge refuses shards whose settings differ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Corpus name.
+    pub corpus: String,
+    /// SHA-256 of the corpus.
+    pub corpus_sha256: String,
+    /// SHA-256 of the labels.
+    pub labels_sha256: String,
+    /// `kfold`, `article` or `split`.
+    pub scheme: String,
+    /// Folds per repeat (k-fold) or number of folds.
+    pub folds: usize,
+    /// Repeats.
+    pub repeats: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Near-duplicate threshold.
+    pub near_duplicate_threshold: Option<f64>,
+    /// The classifiers: name, description and parameters, in unit order.
+    pub classifiers: Vec<(String, String, serde_json::Value)>,
+}
+
+impl Settings {
+    /// The classifiers as [`ClassifierInfo`]s.
+    pub fn infos(&self) -> Vec<ClassifierInfo> {
+        self.classifiers
+            .iter()
+            .map(|(n, d, p)| ClassifierInfo {
+                name: n.clone(),
+                description: d.clone(),
+                params: p.clone(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitFile {
+    classifier: usize,
+    fold: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(default)]
+    rows: usize,
+    #[serde(default)]
+    scores: Vec<f64>,
+    #[serde(default)]
+    decisions: String,
+    #[serde(default)]
+    fit_secs: f64,
+    #[serde(default)]
+    predict_secs: f64,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+/// A shard's file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// This shard.
+    pub shard: usize,
+    /// Of how many.
+    pub shards: usize,
+    /// What the results depend on.
+    pub settings: Settings,
+    units: Vec<UnitFile>,
+}
+
+/// The file name of shard `i` of `n`.
+pub fn file_name(shard: Shard) -> String {
+    format!("shard-{}-of-{}.json", shard.index, shard.count)
+}
+
+/// Parses `i/n`.
+pub fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not i/n: write e.g. --shard 0/4"))?;
+    let (i, n): (usize, usize) = match (i.trim().parse(), n.trim().parse()) {
+        (Ok(i), Ok(n)) => (i, n),
+        _ => return Err(format!("`{s}` is not i/n with whole numbers, e.g. 0/4")),
+    };
+    if n == 0 || i >= n {
+        return Err(format!(
+            "shard {i}/{n} does not exist: i must be 0..{n} and n at least 1"
+        ));
+    }
+    Ok(Shard { index: i, count: n })
+}
+
+/// Serializes a shard's units.
+pub fn to_json(shard: Shard, settings: Settings, units: &[Unit]) -> Vec<u8> {
+    let units = units
+        .iter()
+        .map(|u| match &u.result {
+            Ok(fr) => UnitFile {
+                classifier: u.classifier,
+                fold: u.fold,
+                error: None,
+                rows: fr.pred.scores.nrows(),
+                scores: fr.pred.scores.iter().copied().collect(),
+                decisions: fr
+                    .pred
+                    .decisions
+                    .iter()
+                    .map(|&b| if b { '1' } else { '0' })
+                    .collect(),
+                fit_secs: fr.fit_secs,
+                predict_secs: fr.predict_secs,
+                notes: fr.notes.clone(),
+            },
+            Err(e) => UnitFile {
+                classifier: u.classifier,
+                fold: u.fold,
+                error: Some(e.clone()),
+                rows: 0,
+                scores: Vec::new(),
+                decisions: String::new(),
+                fit_secs: 0.0,
+                predict_secs: 0.0,
+                notes: Vec::new(),
+            },
+        })
+        .collect();
+    let file = ShardFile {
+        schema: SCHEMA.to_owned(),
+        shard: shard.index,
+        shards: shard.count,
+        settings,
+        units,
+    };
+    let mut v = serde_json::to_vec(&file).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+/// Every `shard-*-of-*.json` in the given files or folders, sorted.
+pub fn find_shard_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| Error::io(p, "cannot list", e))?;
+            for e in entries {
+                let path = e.map_err(|e| Error::io(p, "cannot list", e))?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.starts_with("shard-") && name.ends_with(".json") {
+                    out.push(path);
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(Error::Usage(
+            "no shard files (shard-<i>-of-<n>.json) in the given folders".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads shard files, checks they belong together and cover every shard once, and returns
+/// the shared settings and all units.
+pub fn read_shards(files: &[PathBuf], topics: usize) -> Result<(Settings, Vec<Unit>)> {
+    let mut settings: Option<(Settings, PathBuf, usize)> = None;
+    let mut seen_shards: Vec<Option<PathBuf>> = Vec::new();
+    let mut units = Vec::new();
+    for path in files {
+        let file: ShardFile = parse(path)?;
+        if file.schema != SCHEMA {
+            return Err(Error::input(
+                path,
+                0,
+                format!(
+                    "schema `{}`, expected `{SCHEMA}`: re-run the shard with this version",
+                    file.schema
+                ),
+            ));
+        }
+        match &settings {
+            None => {
+                seen_shards = vec![None; file.shards];
+                settings = Some((file.settings.clone(), path.clone(), file.shards));
+            }
+            Some((s, first, n)) => {
+                if *s != file.settings || *n != file.shards {
+                    return Err(Error::input(
+                        path,
+                        0,
+                        format!(
+                            "was run with different settings or shard count than {}: merge only shards of one eval command",
+                            first.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        let slot = seen_shards.get_mut(file.shard).ok_or_else(|| {
+            Error::input(
+                path,
+                0,
+                format!("shard {} of {} does not exist", file.shard, file.shards),
+            )
+        })?;
+        if let Some(prev) = slot.replace(path.clone()) {
+            return Err(Error::input(
+                path,
+                0,
+                format!(
+                    "shard {} is also in {}: merge each shard once",
+                    file.shard,
+                    prev.display()
+                ),
+            ));
+        }
+        for u in file.units {
+            units.push(unit_from_file(path, u, topics)?);
+        }
+    }
+    if let Some(missing) = seen_shards.iter().position(Option::is_none) {
+        return Err(Error::Usage(format!(
+            "shard {missing} of {} is missing: run `eval --shard {missing}/{}` and merge it too",
+            seen_shards.len(),
+            seen_shards.len()
+        )));
+    }
+    let (settings, ..) = settings.ok_or_else(|| Error::Usage("no shard files".into()))?;
+    Ok((settings, units))
+}
+
+fn parse(path: &Path) -> Result<ShardFile> {
+    let text = decode_utf8(path, read_file(path)?)?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::input(path, e.line(), format!("not a shard file: {e}")))
+}
+
+fn unit_from_file(path: &Path, u: UnitFile, topics: usize) -> Result<Unit> {
+    let result = match u.error {
+        Some(e) => Err(e),
+        None => {
+            let bad = || {
+                Error::input(
+                    path,
+                    0,
+                    format!(
+                        "unit (classifier {}, fold {}) has the wrong number of scores",
+                        u.classifier, u.fold
+                    ),
+                )
+            };
+            let scores = Array2::from_shape_vec((u.rows, topics), u.scores).map_err(|_| bad())?;
+            let decisions: Vec<bool> = u.decisions.bytes().map(|b| b == b'1').collect();
+            let decisions =
+                Array2::from_shape_vec((u.rows, topics), decisions).map_err(|_| bad())?;
+            Ok(FoldRun {
+                fold: u.fold,
+                pred: Predictions { scores, decisions },
+                fit_secs: u.fit_secs,
+                predict_secs: u.predict_secs,
+                notes: u.notes,
+            })
+        }
+    };
+    Ok(Unit {
+        classifier: u.classifier,
+        fold: u.fold,
+        result,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_shard_specs() {
+        assert_eq!(parse_shard("0/4"), Ok(Shard { index: 0, count: 4 }));
+        assert_eq!(parse_shard(" 3 / 4 "), Ok(Shard { index: 3, count: 4 }));
+        for bad in ["4/4", "0/0", "x/2", "1", "-1/2"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Sharded runs: merge(shards) gives the same report as one unsharded run; a missing or repeated
+//! shard is refused.
+
+use serde_json::Value;
+
+use crate::util::{repo_root, run_bin};
+
+const ARGS: [&str; 6] = [
+    "--classifiers",
+    "multinomial_nb,majority",
+    "--repeats",
+    "3",
+    "--classifier-cmd",
+    "pynb=python3 examples/external_nb.py",
+];
+
+fn ok(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run_bin(&repo_root(), args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
+}
+
+fn deterministic(dir: &std::path::Path) -> Value {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("latest.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("run");
+    for c in v["classifiers"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("timing");
+    }
+    v
+}
+
+fn predictions(dir: &std::path::Path) -> String {
+    let run = std::fs::read_dir(dir.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::read_to_string(run.join("predictions.csv")).unwrap()
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_report() {
+    let whole = tempfile::tempdir().unwrap();
+    let shards = tempfile::tempdir().unwrap();
+    let merged = tempfile::tempdir().unwrap();
+    ok(&[
+        &["eval", "--out", whole.path().to_str().unwrap()][..],
+        &ARGS,
+    ]
+    .concat());
+    for i in 0..3 {
+        let s = format!("{i}/3");
+        let stdout = ok(&[
+            &[
+                "eval",
+                "--shard",
+                &s,
+                "--out",
+                shards.path().to_str().unwrap(),
+            ][..],
+            &ARGS,
+        ]
+        .concat());
+        assert!(stdout.contains("work unit(s) written"), "{stdout}");
+    }
+    ok(&[
+        "merge",
+        shards.path().to_str().unwrap(),
+        "--out",
+        merged.path().to_str().unwrap(),
+    ]);
+    assert_eq!(deterministic(whole.path()), deterministic(merged.path()));
+    assert_eq!(predictions(whole.path()), predictions(merged.path()));
+}
+
+#[test]
+fn missing_or_repeated_shards_are_refused() {
+    let shards = tempfile::tempdir().unwrap();
+    let args = ["--classifiers", "multinomial_nb", "--repeats", "1"];
+    for i in [0, 2] {
+        let s = format!("{i}/3");
+        ok(&[
+            &[
+                "eval",
+                "--shard",
+                &s,
+                "--out",
+                shards.path().to_str().unwrap(),
+            ][..],
+            &args,
+        ]
+        .concat());
+    }
+    let (code, _, stderr) = run_bin(
+        &repo_root(),
+        &[
+            "merge",
+            shards.path().to_str().unwrap(),
+            "--out",
+            "/nonexistent",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shard 1 of 3 is missing"), "{stderr}");
+    let f0 = shards.path().join("shard-0-of-3.json");
+    let (code, _, stderr) = run_bin(
+        &repo_root(),
+        &[
+            "merge",
+            shards.path().to_str().unwrap(),
+            f0.to_str().unwrap(),
+            "--out",
+            "/nonexistent",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("missing") || stderr.contains("merge each shard once"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_bin(&repo_root(), &["eval", "--shard", "3/3"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("shard 3/3 does not exist"), "{stderr}");
+}
