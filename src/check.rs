@@ -140,7 +140,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
                 &rows_path,
                 line,
                 format!(
-                    "`{}` changed since it was labelled (fingerprint {} in the row, {} in the article): re-read it, then fix its kind and topics and set fingerprint to {} and text to the new text (or delete the row and run `topicbench label`)",
+                    "`{}` changed since it was labelled (fingerprint {} in the row, {} in the article): re-read it, check its kind and topics still hold, then set fingerprint to {} and text to the article's line",
                     row.id, row.fingerprint, para.fingerprint, para.fingerprint
                 ),
             );
@@ -186,7 +186,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
                 &path,
                 p.line,
                 format!(
-                    "paragraph `{}` has no row in {}: run `topicbench label`, or add a row `{},<kind>,<topics>,{},<text>`",
+                    "paragraph `{}` has no row in {}: read it and add a row `{},<kind>,<topics>,{},<text>` (see labels/GUIDELINES.md)",
                     p.id,
                     rows_path.display(),
                     p.id,

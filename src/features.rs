@@ -30,6 +30,11 @@ impl FeatureSpec {
         ngram_max: 1,
         tfidf: false,
     };
+    /// TF-IDF unigrams with L2-normalized rows.
+    pub const TFIDF: FeatureSpec = FeatureSpec {
+        ngram_max: 1,
+        tfidf: true,
+    };
 }
 
 /// A compressed sparse row matrix of `f64`, column indices sorted within each row.

@@ -115,7 +115,10 @@ fn fingerprint_mismatch_says_how_to_relabel() {
             g.starts_with("labels/paragraphs.csv:6: error: `b:2` changed since it was labelled")
         })
         .unwrap_or_else(|| panic!("{got:#?}"));
-    assert!(hit.contains("run `topicbench label`"), "{hit}");
+    assert!(
+        hit.contains("then set fingerprint to 5e62ee525ff52c95"),
+        "{hit}"
+    );
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! `util`.
 
 mod check;
+mod conformance;
+mod equivalence;
 mod eval;
 mod external;
 mod shard;

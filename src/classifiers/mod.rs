@@ -15,8 +15,14 @@ use ndarray::{Array2, ArrayView2};
 use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
 
+pub mod bernoulli_nb;
+pub mod common;
+pub mod complement_nb;
+pub mod linear_svm;
+pub mod logistic_regression;
 pub mod majority;
 pub mod multinomial_nb;
+pub mod nearest_centroid;
 pub mod sparse_nb;
 
 /// What a fitted model says about a set of paragraphs.
@@ -90,6 +96,26 @@ pub const REGISTRY: &[Entry] = &[
     Entry {
         name: "multinomial_nb_tfidf_bigrams",
         make: || Box::new(sparse_nb::SparseMultinomialNb::tfidf_bigrams()),
+    },
+    Entry {
+        name: "complement_nb",
+        make: || Box::new(complement_nb::ComplementNb::default()),
+    },
+    Entry {
+        name: "bernoulli_nb",
+        make: || Box::new(bernoulli_nb::BernoulliNb::default()),
+    },
+    Entry {
+        name: "logistic_regression",
+        make: || Box::new(logistic_regression::LogisticRegression::default()),
+    },
+    Entry {
+        name: "linear_svm",
+        make: || Box::new(linear_svm::LinearSvm::default()),
+    },
+    Entry {
+        name: "nearest_centroid",
+        make: || Box::new(nearest_centroid::NearestCentroid::default()),
     },
 ];
 

@@ -304,9 +304,9 @@ pub fn report_markdown(
             .and_then(|v| v.metrics.get("macro_f1"))
             .map_or("–".to_owned(), |(pd, v)| {
                 format!(
-                    "{:+.3}, p = {}, {}",
+                    "{:+.3}, {}, {}",
                     pd.diff,
-                    pd.p_value.map_or("n/a".into(), |p| format!("{p:.3}")),
+                    p_text(pd.p_value),
                     verdict_str(*v)
                 )
             });
@@ -377,11 +377,11 @@ pub fn report_markdown(
                 if let Some((pd, v)) = cmp.metrics.get(m) {
                     let _ = writeln!(
                         s,
-                        "- {m}: {:+.4} {}, p = {} → {}",
+                        "- {m}: {:+.4} {}, {} → {}",
                         pd.diff,
                         pd.ci95
                             .map_or(String::new(), |[a, b]| format!("[{a:+.4}, {b:+.4}]")),
-                        pd.p_value.map_or("n/a".into(), |p| format!("{p:.4}")),
+                        p_text(pd.p_value),
                         verdict_str(*v)
                     );
                 }
@@ -602,4 +602,13 @@ pub fn predictions_csv(ds: &Dataset, run: &EvalRun) -> Vec<u8> {
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A p-value for people: `p = 0.043`, `p < 0.001`, or `p n/a` (no variance to test).
+fn p_text(p: Option<f64>) -> String {
+    match p {
+        None => "p n/a".to_owned(),
+        Some(p) if p < 0.001 => "p < 0.001".to_owned(),
+        Some(p) => format!("p = {p:.3}"),
+    }
 }

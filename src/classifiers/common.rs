@@ -1,0 +1,214 @@
+//! Pieces shared by the contender classifiers (`complement_nb`, `bernoulli_nb`,
+//! `logistic_regression`, `linear_svm`, `nearest_centroid`): spotting topics that are constant in
+//! a training fold, the single-label target, the memory check before a dense copy for linfa, a
+//! stable logistic function, a sparse × dense product, and the single-label decision rules
+//! (softmax/argmax when some topics are absent from the fold). Only [`super`]'s contract types
+//! are used; nothing here knows about folds, paths or reports.
+
+use ndarray::{Array1, Array2, ArrayView2};
+
+use super::{Predictions, multiclass_from_jll};
+use crate::error::{Error, Result};
+use crate::features::Csr;
+
+/// `Some(value)` when every training paragraph has the same value for topic `t` (all false or
+/// all true, or no paragraphs at all: false): such a topic gets a constant model, because a
+/// library cannot be fitted on a single class.
+pub fn constant_topic(y: ArrayView2<bool>, t: usize) -> Option<bool> {
+    let col = y.column(t);
+    let yes = col.iter().filter(|&&b| b).count();
+    if yes == 0 {
+        Some(false)
+    } else if yes == col.len() {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Single-label data: each paragraph's topic id (its first topic; 0 for a paragraph without
+/// one, which single-label data does not have — the baseline's convention).
+pub fn single_label_target(y: ArrayView2<bool>) -> Array1<usize> {
+    y.rows()
+        .into_iter()
+        .map(|r| r.iter().position(|&b| b).unwrap_or(0))
+        .collect()
+}
+
+/// Refuses, rather than allocates, a dense copy over the budget. `parts` names each dense
+/// allocation with its (rows, columns) of `f64`, e.g. `[("training matrix", (n, d))]`.
+pub fn check_dense_budget(name: &str, parts: &[(&str, (usize, usize))], budget: u64) -> Result<()> {
+    let bytes_of = |(r, c): (usize, usize)| (r as u64).saturating_mul(c as u64).saturating_mul(8);
+    let total = parts
+        .iter()
+        .fold(0u64, |acc, &(_, shape)| acc.saturating_add(bytes_of(shape)));
+    if total <= budget {
+        return Ok(());
+    }
+    let listing: Vec<String> = parts
+        .iter()
+        .map(|&(what, (r, c))| {
+            format!(
+                "{what} {r} × {c} × 8 bytes = {:.1} MiB",
+                bytes_of((r, c)) as f64 / f64::from(1u32 << 20)
+            )
+        })
+        .collect();
+    Err(Error::Failed(format!(
+        "{name}: needs a dense copy for linfa ({}), over memory_budget_bytes = {budget} ({:.1} MiB); \
+         raise memory_budget_bytes or use a sparse classifier (complement_nb, nearest_centroid, \
+         multinomial_nb_tfidf_bigrams)",
+        listing.join(" + "),
+        budget as f64 / f64::from(1u32 << 20)
+    )))
+}
+
+/// 1 / (1 + e^−z) without overflow: exactly 0 or 1 only for huge |z|, never NaN for finite or
+/// infinite z (NaN in gives 0.5, so a score is always in [0, 1]).
+pub fn logistic(z: f64) -> f64 {
+    if z.is_nan() {
+        0.5
+    } else if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `x · w`: paragraphs × k, for `w` features × k, reading only the stored values of `x`.
+pub fn sparse_dot(x: &Csr, w: &Array2<f64>) -> Array2<f64> {
+    let mut out = Array2::zeros((x.n_rows(), w.ncols()));
+    for i in 0..x.n_rows() {
+        let (cols, vals) = x.row(i);
+        let mut acc = out.row_mut(i);
+        for (&c, &v) in cols.iter().zip(vals) {
+            acc.scaled_add(v, &w.row(c as usize));
+        }
+    }
+    out
+}
+
+/// Single-label predictions from per-topic log-scores (log-likelihoods or logits): softmax
+/// scores and the argmax (ties to the lower topic id). Topics with `present[t] == false` (no
+/// training paragraph in the fold) get score 0 and are never chosen; when no topic is present
+/// every topic gets 1/k and the decision is topic 0.
+pub fn multiclass_with_absent(mut logits: Array2<f64>, present: &[bool]) -> Predictions {
+    if present.iter().any(|&p| p) {
+        for (t, &p) in present.iter().enumerate() {
+            if !p {
+                logits.column_mut(t).fill(f64::NEG_INFINITY);
+            }
+        }
+    } else {
+        logits.fill(0.0);
+    }
+    multiclass_from_jll(&logits)
+}
+
+/// One decision per row: the column with the largest value, ties (and NaN) to the lower id.
+pub fn argmax_decisions(values: &Array2<f64>) -> Array2<bool> {
+    let mut decisions = Array2::from_elem(values.raw_dim(), false);
+    for (i, row) in values.rows().into_iter().enumerate() {
+        let mut best = 0;
+        for (t, &v) in row.iter().enumerate() {
+            if v > row[best] {
+                best = t;
+            }
+        }
+        if !row.is_empty() {
+            decisions[[i, best]] = true;
+        }
+    }
+    decisions
+}
+
+/// Small fixtures shared by the contenders' unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use ndarray::Array2;
+
+    use crate::features::Csr;
+
+    /// Rows 0–1 contain word 0 (topic "yes", the minority); rows 2–5 do not.
+    pub fn separable() -> Csr {
+        Csr::from_rows(
+            3,
+            [
+                vec![(0, 0.9), (1, 0.1)],
+                vec![(0, 0.8), (2, 0.2)],
+                vec![(1, 1.0)],
+                vec![(2, 1.0)],
+                vec![(1, 0.6), (2, 0.8)],
+                vec![(1, 0.8), (2, 0.6)],
+            ],
+        )
+    }
+
+    /// Single-label: rows 0–1 topic 0, rows 2–3 topic 1, rows 4–5 topic 3; topic 2 absent.
+    pub fn single_label() -> (Csr, Array2<bool>) {
+        let x = Csr::from_rows(
+            3,
+            [
+                vec![(0, 1.0)],
+                vec![(0, 0.9), (1, 0.1)],
+                vec![(1, 1.0)],
+                vec![(1, 0.9), (2, 0.1)],
+                vec![(2, 1.0)],
+                vec![(2, 0.9), (0, 0.1)],
+            ],
+        );
+        let topic = [0, 0, 1, 1, 3, 3];
+        (x, Array2::from_shape_fn((6, 4), |(i, k)| topic[i] == k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn logistic_is_stable_and_symmetric() {
+        assert_eq!(logistic(0.0), 0.5);
+        assert_eq!(logistic(1000.0), 1.0);
+        assert_eq!(logistic(-1000.0), 0.0);
+        assert_eq!(logistic(f64::INFINITY), 1.0);
+        assert_eq!(logistic(f64::NEG_INFINITY), 0.0);
+        assert_eq!(logistic(f64::NAN), 0.5);
+        assert!((logistic(2.0) + logistic(-2.0) - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn budget_refuses_with_the_size() {
+        assert!(check_dense_budget("x", &[("training matrix", (10, 10))], 800).is_ok());
+        let e = check_dense_budget("linear_svm", &[("training matrix", (10, 11))], 800)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("linear_svm:") && e.contains("10 × 11"), "{e}");
+        // Saturates instead of overflowing.
+        assert!(check_dense_budget("x", &[("m", (usize::MAX, usize::MAX))], u64::MAX - 1).is_err());
+    }
+
+    #[test]
+    fn sparse_dot_matches_dense() {
+        let x = Csr::from_rows(3, [vec![(0, 1.0), (2, 2.0)], vec![], vec![(1, -1.0)]]);
+        let w = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        assert_eq!(sparse_dot(&x, &w), x.to_dense().dot(&w));
+    }
+
+    #[test]
+    fn absent_topics_are_never_chosen() {
+        let p = multiclass_with_absent(array![[5.0, 1.0, 1.0]], &[false, true, true]);
+        assert_eq!(p.scores[[0, 0]], 0.0);
+        assert!((p.scores[[0, 1]] - 0.5).abs() < 1e-15 && p.scores[[0, 1]] == p.scores[[0, 2]]);
+        assert_eq!(p.decisions, array![[false, true, false]]);
+        let p = multiclass_with_absent(array![[5.0, 1.0]], &[false, false]);
+        assert_eq!(p.scores, array![[0.5, 0.5]]);
+        assert_eq!(p.decisions, array![[true, false]]);
+        assert_eq!(
+            argmax_decisions(&array![[0.0, 0.0], [1.0, 2.0]]),
+            array![[true, false], [false, true]]
+        );
+    }
+}
