@@ -365,6 +365,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
     if let Some(shard) = args.shard {
         let (units, ..) = pool.install(|| {
+            let tokenized = eval::tokenize(&ds, &prepared, &classifiers);
             eval::run_units(
                 &ds,
                 &prepared,
@@ -372,6 +373,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
                 &args.classifier_cmd,
                 &opts,
                 shard,
+                &tokenized,
                 &|| bar.inc(1),
             )
         });

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::corpus::sha256_hex;
 use crate::dataset::{Dataset, Item};
-use crate::error::{Error, Result, decode_utf8, read_file};
+use crate::error::{Error, Result, decode_utf8_ref, read_file};
 use crate::groups;
 use crate::labels::{Kind, Topic};
 
@@ -19,8 +19,19 @@ use crate::labels::{Kind, Topic};
 /// is its own group).
 pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     let bytes = read_file(path)?;
-    let sha = sha256_hex(&bytes);
-    let text = decode_utf8(path, bytes)?;
+    // Hash while the rows are parsed (the hash is ~30 ms for a 36 MB corpus).
+    let (sha, parsed) = rayon::join(
+        || sha256_hex(&bytes),
+        || parse(path, &bytes, group_threshold),
+    );
+    let mut ds = parsed?;
+    ds.corpus_sha256 = sha;
+    Ok(ds)
+}
+
+/// Parses and validates the corpus `bytes` read from `path` (everything but the hash).
+fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+    let text = decode_utf8_ref(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(
             path,
@@ -31,7 +42,7 @@ pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     // An odd number of quote characters means a quoted field is never closed; the csv crate would
     // silently run it to the end of the file.
     if text.bytes().filter(|&b| b == b'"').count() % 2 == 1
-        && let Some(line) = crate::labels::unterminated_quote_line(&text)
+        && let Some(line) = crate::labels::unterminated_quote_line(text)
     {
         return Err(Error::input(
             path,
@@ -183,7 +194,7 @@ pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
             .map_or("corpus".into(), |s| s.to_string_lossy().into_owned()),
         topics,
         items,
-        corpus_sha256: sha,
+        corpus_sha256: String::new(),
         labels_sha256: String::new(),
         group_threshold: group_threshold.unwrap_or(f64::NAN),
     })

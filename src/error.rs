@@ -96,13 +96,22 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 /// Decodes UTF-8 (dropping a leading byte-order mark), or names the byte offset and line of the
 /// first invalid sequence.
 pub fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
+    decode_utf8_ref(path, &bytes)?;
+    let bom = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut bytes = bytes;
+    bytes.drain(..bom);
+    // Checked just above.
+    String::from_utf8(bytes).map_err(|_| Error::input(path, 0, "not valid UTF-8"))
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// [`decode_utf8`] without copying: the text after any byte-order mark. The offset in an error
+/// counts from the start of the file, the mark included.
+pub fn decode_utf8_ref<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let bom = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    std::str::from_utf8(&bytes[bom..]).map_err(|e| {
+        let offset = bom + e.valid_up_to();
         let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
         Error::input(
             path,
@@ -112,4 +121,29 @@ pub fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_errors_count_the_byte_order_mark() {
+        let path = Path::new("c.csv");
+        let bad = b"\xEF\xBB\xBFab\n\xFF";
+        let msg = decode_utf8_ref(path, bad).unwrap_err().to_string();
+        assert!(
+            msg.contains("byte offset 6") && msg.starts_with("c.csv:2:"),
+            "{msg}"
+        );
+        let msg = decode_utf8(path, b"ab\xC3".to_vec())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("byte offset 2") && msg.starts_with("c.csv:1:"),
+            "{msg}"
+        );
+        assert_eq!(decode_utf8_ref(path, b"\xEF\xBB\xBFok").unwrap(), "ok");
+        assert_eq!(decode_utf8(path, b"\xEF\xBB\xBFok".to_vec()).unwrap(), "ok");
+    }
 }

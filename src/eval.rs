@@ -218,8 +218,8 @@ pub struct EvalRun {
     pub runs: Vec<ClassifierRun>,
     /// Wall seconds per stage (`tokenize`, `folds`).
     pub stage_secs: BTreeMap<String, f64>,
-    /// The tokenized items per n-gram setting (reused by [`explain`]).
-    pub tokenized: BTreeMap<usize, Tokenized>,
+    /// The baseline's top words per topic, when [`run`] computed them (see [`top_words`]).
+    pub top_words: Option<Vec<Vec<(String, f64)>>>,
 }
 
 /// Which share of the (classifier, fold) work units a process runs: unit `u` belongs to shard
@@ -295,39 +295,43 @@ pub fn run(
     opts: &RunOptions,
     on_fold: &(dyn Fn() + Sync),
 ) -> EvalRun {
-    let (units, stage_secs, tokenized) = run_units(
-        ds,
-        &prepared,
-        classifiers,
-        external,
-        opts,
-        Shard::ALL,
-        on_fold,
+    let t0 = Instant::now();
+    let tokenized = tokenize(ds, &prepared, classifiers);
+    let tokenize_secs = t0.elapsed().as_secs_f64();
+    // The explanation's model needs only the tokens: fit it while the folds run.
+    let ((units, mut stage_secs), top_words) = rayon::join(
+        || {
+            run_units(
+                ds,
+                &prepared,
+                classifiers,
+                external,
+                opts,
+                Shard::ALL,
+                &tokenized,
+                on_fold,
+            )
+        },
+        || top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS),
     );
+    stage_secs.insert("tokenize".to_owned(), tokenize_secs);
     let infos = classifier_infos(classifiers, external);
     // A complete set of units always assembles.
     let mut run = assemble(prepared, &infos, units).unwrap_or_else(|e| unreachable!("{e}"));
     run.stage_secs = stage_secs;
-    run.tokenized = tokenized;
+    run.top_words = Some(top_words);
     run
 }
 
-/// Runs the work units of `shard`: built-in classifiers fold by fold in parallel, then each
-/// external classifier over its folds in order. Returns the units (in unit order), per-stage
-/// seconds, and the tokenized texts.
-pub fn run_units(
+/// Words listed per topic by [`explain`].
+pub const TOP_WORDS: usize = 10;
+
+/// Tokenizes the evaluated items once per n-gram setting the classifiers ask for.
+pub fn tokenize(
     ds: &Dataset,
     prepared: &Prepared,
     classifiers: &[Box<dyn Classifier>],
-    external: &[ExternalSpec],
-    opts: &RunOptions,
-    shard: Shard,
-    on_fold: &(dyn Fn() + Sync),
-) -> (Vec<Unit>, BTreeMap<String, f64>, BTreeMap<usize, Tokenized>) {
-    let seed = opts.seed;
-    let n_folds = prepared.folds.len();
-    let mut stage_secs = BTreeMap::new();
-    let t0 = Instant::now();
+) -> BTreeMap<usize, Tokenized> {
     let texts: Vec<&str> = prepared
         .items
         .iter()
@@ -336,12 +340,29 @@ pub fn run_units(
     let mut ngrams: Vec<usize> = classifiers.iter().map(|c| c.features().ngram_max).collect();
     ngrams.sort_unstable();
     ngrams.dedup();
-    let tokenized: BTreeMap<usize, Tokenized> = ngrams
+    ngrams
         .iter()
         .map(|&n| (n, Tokenized::new(&texts, n)))
-        .collect();
-    stage_secs.insert("tokenize".to_owned(), t0.elapsed().as_secs_f64());
+        .collect()
+}
 
+/// Runs the work units of `shard`: built-in classifiers fold by fold in parallel, then each
+/// external classifier over its folds in order. `tokenized` is [`tokenize`]'s result. Returns
+/// the units (in unit order) and per-stage seconds.
+#[allow(clippy::too_many_arguments)]
+pub fn run_units(
+    ds: &Dataset,
+    prepared: &Prepared,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    shard: Shard,
+    tokenized: &BTreeMap<usize, Tokenized>,
+    on_fold: &(dyn Fn() + Sync),
+) -> (Vec<Unit>, BTreeMap<String, f64>) {
+    let seed = opts.seed;
+    let n_folds = prepared.folds.len();
+    let mut stage_secs = BTreeMap::new();
     let t1 = Instant::now();
     let per_fold: Vec<Vec<Unit>> = prepared
         .folds
@@ -421,7 +442,7 @@ pub fn run_units(
         stage_secs.insert("external".to_owned(), t2.elapsed().as_secs_f64());
     }
     units.sort_by_key(|u| (u.classifier, u.fold));
-    (units, stage_secs, tokenized)
+    (units, stage_secs)
 }
 
 /// Builds an [`EvalRun`] from every (classifier, fold) unit, exactly once each. A classifier that
@@ -481,7 +502,7 @@ pub fn assemble(
         prepared,
         runs,
         stage_secs: BTreeMap::new(),
-        tokenized: BTreeMap::new(),
+        top_words: None,
     })
 }
 
@@ -827,13 +848,21 @@ pub struct Explanation {
     pub hardest: Vec<(usize, usize, Vec<usize>)>,
 }
 
-/// Explains the baseline: top words from a multinomial naive Bayes fitted on every evaluated
-/// item (the same model the baseline fits, computed on the sparse matrix), and the paragraphs
-/// whose predicted set most often differs from the gold set across repeats.
-pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> Explanation {
-    let p = &run.prepared;
+/// Per topic, the `n` words with the highest log-probability ratio log P(w | yes) − log P(w | no)
+/// (multi-class: the highest log P(w | topic)) in a multinomial naive Bayes — the baseline's
+/// model, computed on the sparse matrix — fitted on every item that is on the training side of
+/// some fold (all items under cross-validation; the `train` rows with `--split test`). Ties go to
+/// the word that sorts first. `tokenized` is the unigram tokenization of `prepared`'s items when
+/// there is one.
+pub fn top_words(
+    ds: &Dataset,
+    prepared: &Prepared,
+    tokenized: Option<&Tokenized>,
+    n: usize,
+) -> Vec<Vec<(String, f64)>> {
+    let p = prepared;
     let owned;
-    let tok = match run.tokenized.get(&1) {
+    let tok = match tokenized {
         Some(t) => t,
         None => {
             let texts: Vec<&str> = p.items.iter().map(|&i| ds.items[i].text.as_str()).collect();
@@ -841,34 +870,60 @@ pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> 
             &owned
         }
     };
-    let all: Vec<usize> = (0..p.items.len()).collect();
-    let vocab = Vocabulary::fit(tok, &all, FeatureSpec::COUNTS);
-    let x = vocab.transform(tok, &all);
+    let mut in_train = vec![false; p.items.len()];
+    for fold in &p.folds {
+        for &r in &fold.train {
+            in_train[r] = true;
+        }
+    }
+    let rows: Vec<usize> = (0..p.items.len()).filter(|&r| in_train[r]).collect();
+    let vocab = Vocabulary::fit(tok, &rows, FeatureSpec::COUNTS);
+    let x = vocab.transform(tok, &rows);
+    let y = p.gold.select(Axis(0), &rows);
     let model = classifiers::sparse_nb::SparseMultinomialNb::default().fit_model(
         &x,
-        p.gold.view(),
+        y.view(),
         p.single_label,
     );
     use classifiers::Fitted as _;
-    let weights = model.ok().and_then(|m| m.feature_weights());
-    let top_words = (0..p.gold.ncols())
-        .map(|k| {
-            let Some(w) = &weights else { return Vec::new() };
-            let mut cols: Vec<usize> = (0..vocab.len()).collect();
-            // Highest ratio first; ties by column, which is word order, so the order never
-            // depends on anything else. Only the first ten need sorting.
-            let order = |&a: &usize, &b: &usize| w[[k, b]].total_cmp(&w[[k, a]]).then(a.cmp(&b));
-            if cols.len() > 10 {
-                cols.select_nth_unstable_by(10, order);
-                cols.truncate(10);
-            }
-            cols.sort_by(order);
-            cols.iter()
-                .take(10)
-                .map(|&c| (vocab.term(tok, c).to_owned(), w[[k, c]]))
+    let Some(w) = model.ok().and_then(|m| m.feature_weights()) else {
+        return vec![Vec::new(); p.gold.ncols()];
+    };
+    w.rows()
+        .into_iter()
+        .map(|row| {
+            top_n(row.as_slice().unwrap_or(&row.to_vec()), n)
+                .into_iter()
+                .map(|c| (vocab.term(tok, c).to_owned(), row[c]))
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// Indexes of the `n` largest values, largest first; ties (and NaN, by `total_cmp`) to the
+/// lower index. One pass, keeping the best `n` in order.
+fn top_n(values: &[f64], n: usize) -> Vec<usize> {
+    let mut best: Vec<usize> = Vec::with_capacity(n + 1);
+    for (i, v) in values.iter().enumerate() {
+        if best.len() == n && best.last().is_none_or(|&b| v.total_cmp(&values[b]).is_le()) {
+            continue;
+        }
+        let at = best.partition_point(|&b| values[b].total_cmp(v).is_ge());
+        best.insert(at, i);
+        best.truncate(n);
+    }
+    best
+}
+
+/// Explains the baseline: its top words ([`top_words`]; reused from [`run`] when it computed
+/// them), and the paragraphs whose predicted set most often differs from the gold set across
+/// repeats.
+pub fn explain(ds: &Dataset, run: &EvalRun, baseline: &str, how_many: usize) -> Explanation {
+    let p = &run.prepared;
+    let top_words = run
+        .top_words
+        .clone()
+        .unwrap_or_else(|| top_words(ds, p, None, TOP_WORDS));
 
     let mut wrong: Vec<(usize, Option<Vec<usize>>)> = vec![(0, None); p.items.len()];
     if let Some(Ok(runs)) = run
@@ -938,4 +993,25 @@ pub fn fit_and_predict(
         &FitContext { seed, single_label },
     )?;
     Ok(model.predict(&vocab.transform(&tok, &new)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_n_equals_a_full_sort() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..500 {
+            // Few distinct values, so that ties are common.
+            let len = rng.gen_range(0..40);
+            let values: Vec<f64> = (0..len).map(|_| f64::from(rng.gen_range(-3..4))).collect();
+            let n = case % 12;
+            let mut want: Vec<usize> = (0..len).collect();
+            want.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+            want.truncate(n);
+            assert_eq!(top_n(&values, n), want, "{values:?}, n = {n}");
+        }
+    }
 }

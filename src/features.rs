@@ -9,11 +9,11 @@
 //! (`smooth_idf=True`: idf = ln((1+n)/(1+df)) + 1, rows L2-normalized) with document frequencies
 //! from the training fold, fixed and reused for the test fold. Classifiers see only [`Csr`].
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::text::for_each_token;
+use crate::text::for_each_token_bytes;
 
 /// How a classifier wants its features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -127,34 +127,33 @@ impl Tokenized {
     /// scikit-learn's column order.
     pub fn new(texts: &[&str], ngram_max: usize) -> Tokenized {
         let threads = rayon::current_num_threads().max(1);
-        let chunk = (texts.len() / (threads * 4)).clamp(64, 8192);
-        let chunk = chunk.max(1);
+        let chunk = if threads == 1 {
+            texts.len().max(1)
+        } else {
+            (texts.len() / (threads * 4)).clamp(64, 8192)
+        };
         let chunks: Vec<Chunk> = texts
             .par_chunks(chunk)
             .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
         // Merge: local id -> provisional global id (first appearance in chunk order).
-        let mut global: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut global = Interner::default();
         let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
         let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(texts.len());
         for (local_terms, local_docs) in chunks {
             maps.push(
-                local_terms
-                    .into_iter()
-                    .map(|t| {
-                        let n = global.len() as u32;
-                        *global.entry(t).or_insert(n)
-                    })
+                (0..local_terms.len())
+                    .map(|id| global.intern_hashed(local_terms.term(id), local_terms.hashes[id]))
                     .collect(),
             );
             docs.extend(local_docs);
         }
-        // Final ids: rank in sorted order.
-        let mut terms: Vec<(Box<str>, u32)> = global.into_iter().collect();
-        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut rank = vec![0u32; terms.len()];
-        for (r, (_, provisional)) in terms.iter().enumerate() {
-            rank[*provisional as usize] = r as u32;
+        // Final ids: rank in sorted (byte = code point) order.
+        let mut order: Vec<u32> = (0..global.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| global.term(a as usize).cmp(global.term(b as usize)));
+        let mut rank = vec![0u32; order.len()];
+        for (r, &provisional) in order.iter().enumerate() {
+            rank[provisional as usize] = r as u32;
         }
         // Remap each document (chunk by chunk) and keep its pairs sorted by id.
         docs.par_iter_mut().enumerate().for_each(|(i, d)| {
@@ -165,64 +164,178 @@ impl Tokenized {
             d.sort_unstable();
         });
         Tokenized {
-            terms: terms.into_iter().map(|(t, _)| t.into_string()).collect(),
+            terms: order
+                .iter()
+                .map(|&id| String::from_utf8_lossy(global.term(id as usize)).into_owned())
+                .collect(),
             docs,
         }
     }
 }
 
-/// A chunk's terms (index = local id) and its documents' (local id, count) pairs.
-type Chunk = (Vec<Box<str>>, Vec<Vec<(u32, u32)>>);
+/// Interned terms: UTF-8 bytes in one arena, found through a hash table whose entries hold
+/// each term's first eight bytes, so that a lookup of a short token (most of them) touches no
+/// memory besides the table, and through a small direct-mapped cache in front of it that keeps
+/// the frequent words close to the CPU. No allocation per term, one hash per token.
+#[derive(Default)]
+struct Interner {
+    front: Vec<Entry>,
+    table: HashTable<Entry>,
+    /// Term id -> its hash.
+    hashes: Vec<u64>,
+    /// Term id -> start in `bytes`; one more entry than terms.
+    starts: Vec<usize>,
+    bytes: Vec<u8>,
+    /// Term id -> (document it was last counted in, 1-based, 0 = none; index of its pair there).
+    /// Frequent terms appear early and get small ids, so this stays mostly in cache.
+    last: Vec<(u32, u32)>,
+}
 
-/// Tokenizes one chunk of documents, interning terms locally. Returns the chunk's terms (index =
-/// local id) and each document's (local id, count) pairs.
-fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
-    let mut local: FxHashMap<Box<str>, u32> = FxHashMap::default();
-    let mut intern = |t: &str| -> u32 {
-        if let Some(&id) = local.get(t) {
-            return id;
+/// Slots of the front cache.
+const FRONT: usize = 1 << 16;
+
+/// A table entry: the term's first 8 bytes (zero-padded, little-endian), its length and id.
+/// `len == u32::MAX` marks an empty front-cache slot.
+#[derive(Clone, Copy)]
+struct Entry {
+    head: u64,
+    len: u32,
+    id: u32,
+}
+
+/// The first 8 bytes of `t`, zero-padded, as a little-endian integer.
+#[inline]
+fn head(t: &[u8]) -> u64 {
+    match t.first_chunk::<8>() {
+        Some(b) => u64::from_le_bytes(*b),
+        None => t
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    }
+}
+
+/// A fast multiplicative hash of a term, 8 bytes at a time (the head, then the rest).
+#[inline]
+fn term_hash(t: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (head(t) ^ ((t.len() as u64) << 59)).wrapping_mul(K);
+    if t.len() > 8 {
+        for chunk in t[8..].chunks(8) {
+            h = (h.rotate_left(23) ^ head(chunk)).wrapping_mul(K);
         }
-        let id = local.len() as u32;
-        local.insert(t.into(), id);
-        id
-    };
+    }
+    h ^ (h >> 31)
+}
+
+impl Interner {
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn term(&self, id: usize) -> &[u8] {
+        &self.bytes[self.starts[id]..self.starts[id + 1]]
+    }
+
+    /// The id of `t`, interning it if new.
+    fn intern_hashed(&mut self, t: &[u8], hash: u64) -> u32 {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+            self.front = vec![
+                Entry {
+                    head: 0,
+                    len: u32::MAX,
+                    id: 0,
+                };
+                FRONT
+            ];
+        }
+        let Interner {
+            front,
+            table,
+            hashes,
+            starts,
+            bytes,
+            last,
+        } = self;
+        let (h, len) = (head(t), t.len() as u32);
+        let same = |e: &Entry| {
+            e.head == h
+                && e.len == len
+                && (len <= 8
+                    || bytes[starts[e.id as usize] + 8..starts[e.id as usize + 1]] == t[8..])
+        };
+        let slot = &mut front[(hash >> 52) as usize & (FRONT - 1)];
+        if same(slot) {
+            return slot.id;
+        }
+        let e = match table.find(hash, same) {
+            Some(e) => *e,
+            None => {
+                let e = Entry {
+                    head: h,
+                    len,
+                    id: hashes.len() as u32,
+                };
+                table.insert_unique(hash, e, |e| hashes[e.id as usize]);
+                hashes.push(hash);
+                bytes.extend_from_slice(t);
+                starts.push(bytes.len());
+                last.push((0, 0));
+                e
+            }
+        };
+        *slot = e;
+        e.id
+    }
+
+    /// Counts `t` in document `doc` (1-based), whose pairs so far are `pairs`.
+    #[inline]
+    fn count(&mut self, t: &[u8], doc: u32, pairs: &mut Vec<(u32, u32)>) {
+        let id = self.intern_hashed(t, term_hash(t));
+        let last = &mut self.last[id as usize];
+        if last.0 == doc {
+            pairs[last.1 as usize].1 += 1;
+        } else {
+            *last = (doc, pairs.len() as u32);
+            pairs.push((id, 1));
+        }
+    }
+}
+
+/// A chunk's terms (by local id) and its documents' (local id, count) pairs.
+type Chunk = (Interner, Vec<Vec<(u32, u32)>>);
+
+/// Tokenizes one chunk of documents, interning terms locally. Returns the chunk's terms and each
+/// document's (local id, count) pairs, in order of first appearance.
+fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
+    let mut local = Interner::default();
     let mut buf = String::new();
-    let mut prev = String::new();
-    let mut bigram = String::new();
-    let mut ids: Vec<u32> = Vec::new();
+    let mut prev: Vec<u8> = Vec::new();
+    let mut bigram: Vec<u8> = Vec::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut docs = Vec::with_capacity(chunk.len());
-    for text in chunk {
-        ids.clear();
+    for (d, text) in chunk.iter().enumerate() {
+        let doc = d as u32 + 1;
+        pairs.clear();
         prev.clear();
-        for_each_token(text, &mut buf, |tok| {
-            ids.push(intern(tok));
+        for_each_token_bytes(text, &mut buf, |tok| {
+            local.count(tok, doc, &mut pairs);
             if ngram_max >= 2 {
                 if !prev.is_empty() {
                     bigram.clear();
-                    bigram.push_str(&prev);
-                    bigram.push(' ');
-                    bigram.push_str(tok);
-                    ids.push(intern(&bigram));
+                    bigram.extend_from_slice(&prev);
+                    bigram.push(b' ');
+                    bigram.extend_from_slice(tok);
+                    local.count(&bigram, doc, &mut pairs);
                 }
                 prev.clear();
-                prev.push_str(tok);
+                prev.extend_from_slice(tok);
             }
         });
-        ids.sort_unstable();
-        let mut counts: Vec<(u32, u32)> = Vec::new();
-        for &id in &ids {
-            match counts.last_mut() {
-                Some((last, n)) if *last == id => *n += 1,
-                _ => counts.push((id, 1)),
-            }
-        }
-        docs.push(counts);
+        docs.push(pairs.clone());
     }
-    let mut terms: Vec<Box<str>> = vec![Box::from(""); local.len()];
-    for (t, id) in local {
-        terms[id as usize] = t;
-    }
-    (terms, docs)
+    (local, docs)
 }
 
 /// A fitted vectorizer: the training fold's vocabulary (sorted) and, for TF-IDF, its idf.

@@ -10,6 +10,15 @@
 /// Calls `f` on every token of `text`, in order. `buf` is scratch space reused across calls so
 /// that the ASCII path allocates nothing per token.
 pub fn for_each_token(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    for_each_token_bytes(text, buf, |t| {
+        // Tokens are whole UTF-8 sequences cut at character boundaries.
+        f(std::str::from_utf8(t).unwrap_or_default())
+    });
+}
+
+/// [`for_each_token`] giving each token as UTF-8 bytes (what the interner hashes), without
+/// re-validating ASCII tokens.
+pub fn for_each_token_bytes(text: &str, buf: &mut String, mut f: impl FnMut(&[u8])) {
     if text.is_ascii() {
         ascii_tokens(text.as_bytes(), buf, &mut f);
     } else {
@@ -28,13 +37,13 @@ pub fn for_each_token(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
             } else if let Some(s) = start.take()
                 && chars >= 2
             {
-                f(&lower[s..i]);
+                f(&lower.as_bytes()[s..i]);
             }
         }
         if let Some(s) = start
             && chars >= 2
         {
-            f(&lower[s..]);
+            f(&lower.as_bytes()[s..]);
         }
     }
 }
@@ -51,33 +60,39 @@ fn is_word(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-fn ascii_tokens(bytes: &[u8], buf: &mut String, f: &mut impl FnMut(&str)) {
-    let mut i = 0;
-    let n = bytes.len();
-    while i < n {
-        while i < n && !is_ascii_word(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < n && is_ascii_word(bytes[i]) {
-            i += 1;
-        }
-        if i - start >= 2 {
-            let word = &bytes[start..i];
+/// ASCII word characters (`a-z`, `A-Z`, `0-9`, `_`); every other byte, non-ASCII included, is
+/// false (non-ASCII text never reaches the ASCII path).
+const ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
+fn ascii_tokens(bytes: &[u8], buf: &mut String, f: &mut impl FnMut(&[u8])) {
+    let mut rest = bytes;
+    while let Some(start) = rest.iter().position(|&b| ASCII_WORD[usize::from(b)]) {
+        rest = &rest[start..];
+        let len = rest
+            .iter()
+            .position(|&b| !ASCII_WORD[usize::from(b)])
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(len);
+        rest = after;
+        if len >= 2 {
             if word.iter().any(u8::is_ascii_uppercase) {
                 buf.clear();
                 buf.extend(word.iter().map(|b| b.to_ascii_lowercase() as char));
-                f(buf);
+                f(buf.as_bytes());
             } else {
-                // The input is ASCII, so any byte range of it is valid UTF-8.
-                f(std::str::from_utf8(word).unwrap_or_default());
+                f(word);
             }
         }
     }
-}
-
-fn is_ascii_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 #[cfg(test)]

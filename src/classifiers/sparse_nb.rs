@@ -61,40 +61,56 @@ impl SparseMultinomialNb {
             )));
         }
         let (n, v, t) = (x.n_rows(), x.n_cols, y.ncols());
+        // Per word its total, and per topic a dense vector of its "yes" paragraphs' word counts
+        // (topic-major: each topic's pass adds into one vector of V values that stays in cache,
+        // instead of scattering over a V × T matrix), and per topic the paragraphs and word mass.
         let mut total = vec![0.0f64; v];
-        let mut yes = Array2::<f64>::zeros((v, t));
+        let mut yes_t = vec![0.0f64; t * v];
         let mut n_yes = vec![0usize; t];
+        let mut mass_yes = vec![0.0f64; t];
         for i in 0..n {
             let (cols, vals) = x.row(i);
-            let topics: Vec<usize> = (0..t).filter(|&k| y[[i, k]]).collect();
-            for &k in &topics {
-                n_yes[k] += 1;
-            }
             for (&c, &val) in cols.iter().zip(vals) {
                 total[c as usize] += val;
-                for &k in &topics {
-                    yes[[c as usize, k]] += val;
+            }
+        }
+        for (k, acc) in yes_t.chunks_mut(v.max(1)).enumerate().take(t) {
+            for i in (0..n).filter(|&i| y[[i, k]]) {
+                let (cols, vals) = x.row(i);
+                n_yes[k] += 1;
+                mass_yes[k] += vals.iter().sum::<f64>();
+                for (&c, &val) in cols.iter().zip(vals) {
+                    acc[c as usize] += val;
                 }
             }
         }
         let alpha = self.alpha;
-        let log_prob = |counts: &dyn Fn(usize) -> f64| -> Array1<f64> {
-            let sum: f64 = (0..v).map(|w| counts(w) + alpha).sum();
-            let ln_sum = sum.ln();
-            Array1::from_iter((0..v).map(|w| (counts(w) + alpha).ln() - ln_sum))
-        };
-        let ln_n = (n as f64).ln();
-        let prior = |k: usize| (k as f64).ln() - ln_n;
+        let ln_alpha = alpha.ln();
+        let grand: f64 = total.iter().sum();
+        // log P(w | c) = ln(N_cw + α) − ln(N_c + α·V); most N_cw are 0, whose log is ln α.
+        let ln_denominator = |mass: f64| (mass + alpha * v as f64).ln();
+        let ln_den_yes: Vec<f64> = mass_yes.iter().map(|&m| ln_denominator(m)).collect();
+        let ln_den_no: Vec<f64> = mass_yes
+            .iter()
+            .map(|&m| ln_denominator((grand - m).max(0.0)))
+            .collect();
+        let ln_count = |c: f64| if c == 0.0 { ln_alpha } else { (c + alpha).ln() };
         let mut lp_yes = Array2::zeros((v, t));
         let mut lp_no = Array2::zeros((v, if single_label { 0 } else { t }));
-        for k in 0..t {
-            lp_yes.column_mut(k).assign(&log_prob(&|w| yes[[w, k]]));
+        for w in 0..v {
+            let mut out = lp_yes.row_mut(w);
+            for k in 0..t {
+                out[k] = ln_count(yes_t[k * v + w]) - ln_den_yes[k];
+            }
             if !single_label {
-                lp_no
-                    .column_mut(k)
-                    .assign(&log_prob(&|w| (total[w] - yes[[w, k]]).max(0.0)));
+                let mut out = lp_no.row_mut(w);
+                for k in 0..t {
+                    out[k] = ln_count((total[w] - yes_t[k * v + w]).max(0.0)) - ln_den_no[k];
+                }
             }
         }
+        let ln_n = (n as f64).ln();
+        let prior = |k: usize| (k as f64).ln() - ln_n;
         Ok(SparseNbModel {
             prior_yes: n_yes.iter().map(|&k| prior(k)).collect(),
             prior_no: if single_label {
@@ -128,16 +144,17 @@ impl SparseNbModel {
     fn accumulate(x: &Csr, prior: &[f64], lp: &Array2<f64>) -> Array2<f64> {
         let t = prior.len();
         let mut out = Array2::zeros((x.n_rows(), t));
-        for i in 0..x.n_rows() {
-            let mut acc = prior.to_vec();
+        let lp = lp.as_slice().expect("weights are stored row-major");
+        for (i, mut acc) in out.rows_mut().into_iter().enumerate() {
+            let acc = acc.as_slice_mut().expect("a fresh row-major array");
+            acc.copy_from_slice(prior);
             let (cols, vals) = x.row(i);
             for (&c, &val) in cols.iter().zip(vals) {
-                let row = lp.row(c as usize);
-                for (a, l) in acc.iter_mut().zip(row.iter()) {
+                let c = c as usize;
+                for (a, l) in acc.iter_mut().zip(&lp[c * t..(c + 1) * t]) {
                     *a += val * l;
                 }
             }
-            out.row_mut(i).assign(&Array1::from(acc));
         }
         out
     }
