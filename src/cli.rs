@@ -375,6 +375,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
                 shard,
                 &tokenized,
                 &|| bar.inc(1),
+                &|_, _, _, _, _| {},
             )
         });
         bar.finish_and_clear();

@@ -41,7 +41,7 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
     }
     // An odd number of quote characters means a quoted field is never closed; the csv crate would
     // silently run it to the end of the file.
-    if text.bytes().filter(|&b| b == b'"').count() % 2 == 1
+    if memchr::memchr_iter(b'"', text.as_bytes()).count() % 2 == 1
         && let Some(line) = crate::labels::unterminated_quote_line(text)
     {
         return Err(Error::input(
@@ -228,10 +228,7 @@ impl<'a> LineCounter<'a> {
             self.offset = 0;
             self.line = 1;
         }
-        self.line += self.bytes[self.offset..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
         self.offset = offset;
         self.line
     }

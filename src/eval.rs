@@ -15,11 +15,11 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use crate::classifiers::{self, Classifier, FitContext, Predictions};
+use crate::classifiers::{self, Classifier, FitContext, Fitted, Predictions};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::external::{External, ExternalSpec, FoldRequest};
-use crate::features::{FeatureSpec, Tokenized, Vocabulary};
+use crate::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
 use crate::metrics::{Counts, HEADLINE, Scores};
 use crate::split::{self, Fold};
 use crate::stats::{self, McNemar, Paired, Summary, Verdict};
@@ -298,8 +298,25 @@ pub fn run(
     let t0 = Instant::now();
     let tokenized = tokenize(ds, &prepared, classifiers);
     let tokenize_secs = t0.elapsed().as_secs_f64();
-    // The explanation's model needs only the tokens: fit it while the folds run.
-    let ((units, mut stage_secs), top_words) = rayon::join(
+    // The explanation's top words come from the baseline fitted on the rows that are on some
+    // fold's training side. With one fold (`--split test`) that is the fold's own baseline model,
+    // taken as it is fitted; otherwise a model of its own, fitted while the folds run.
+    let baseline = classifiers
+        .iter()
+        .position(|c| c.name() == classifiers::BASELINE);
+    let captured: std::sync::Mutex<Option<TopWords>> = Default::default();
+    let on_fit = |ci: usize, f: usize, model: &dyn Fitted, vocab: &Vocabulary, tok: &Tokenized| {
+        if Some(ci) == baseline
+            && f == 0
+            && prepared.folds.len() == 1
+            && let Some(w) = model.feature_weights()
+        {
+            let words = top_words_of(&w, vocab, tok, TOP_WORDS);
+            *captured.lock().unwrap_or_else(|e| e.into_inner()) = Some(words);
+        }
+    };
+    let single_fold_baseline = baseline.is_some() && prepared.folds.len() == 1;
+    let ((units, mut stage_secs), separate) = rayon::join(
         || {
             run_units(
                 ds,
@@ -310,18 +327,29 @@ pub fn run(
                 Shard::ALL,
                 &tokenized,
                 on_fold,
+                &on_fit,
             )
         },
-        || top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS),
+        || (!single_fold_baseline).then(|| top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS)),
     );
+    let words = separate
+        .or_else(|| captured.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .unwrap_or_else(|| top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS));
     stage_secs.insert("tokenize".to_owned(), tokenize_secs);
     let infos = classifier_infos(classifiers, external);
     // A complete set of units always assembles.
     let mut run = assemble(prepared, &infos, units).unwrap_or_else(|e| unreachable!("{e}"));
     run.stage_secs = stage_secs;
-    run.top_words = Some(top_words);
+    run.top_words = Some(words);
     run
 }
+
+/// Per topic, (word, weight) pairs, highest weight first.
+pub type TopWords = Vec<Vec<(String, f64)>>;
+
+/// Called by [`run_units`] after each fit: (classifier index, fold index, model, the fold's
+/// vocabulary, the tokenized items).
+pub type OnFit<'a> = dyn Fn(usize, usize, &dyn Fitted, &Vocabulary, &Tokenized) + Sync + 'a;
 
 /// Words listed per topic by [`explain`].
 pub const TOP_WORDS: usize = 10;
@@ -359,6 +387,7 @@ pub fn run_units(
     shard: Shard,
     tokenized: &BTreeMap<usize, Tokenized>,
     on_fold: &(dyn Fn() + Sync),
+    on_fit: &OnFit,
 ) -> (Vec<Unit>, BTreeMap<String, f64>) {
     let seed = opts.seed;
     let n_folds = prepared.folds.len();
@@ -370,28 +399,27 @@ pub fn run_units(
         .enumerate()
         .map(|(f, fold)| {
             let y_train = prepared.gold.select(Axis(0), &fold.train);
-            let mut cache: Vec<(FeatureSpec, crate::features::Csr, crate::features::Csr)> =
-                Vec::new();
+            let mut cache: Vec<(FeatureSpec, Vocabulary, Csr, Csr)> = Vec::new();
             let out = classifiers
                 .iter()
                 .enumerate()
                 .filter(|(ci, _)| shard.has(ci * n_folds + f))
                 .map(|(ci, c)| {
                     let spec = c.features();
+                    let tok = &tokenized[&spec.ngram_max];
                     if !cache.iter().any(|(s, ..)| *s == spec) {
-                        let tok = &tokenized[&spec.ngram_max];
                         let vocab = Vocabulary::fit(tok, &fold.train, spec);
-                        cache.push((
-                            spec,
-                            vocab.transform(tok, &fold.train),
-                            vocab.transform(tok, &fold.test),
-                        ));
+                        let (x_train, x_test) = rayon::join(
+                            || vocab.transform(tok, &fold.train),
+                            || vocab.transform(tok, &fold.test),
+                        );
+                        cache.push((spec, vocab, x_train, x_test));
                     }
                     let result = cache
                         .iter()
                         .find(|(s, ..)| *s == spec)
                         .ok_or_else(|| "internal: feature cache miss".to_owned())
-                        .and_then(|(_, x_train, x_test)| {
+                        .and_then(|(_, vocab, x_train, x_test)| {
                             let ctx = FitContext {
                                 seed: fold_seed(seed, fold),
                                 single_label: prepared.single_label,
@@ -401,6 +429,7 @@ pub fn run_units(
                                 .fit(x_train, y_train.view(), &ctx)
                                 .map_err(|e| format!("fold {}: {e}", fold.name()))?;
                             let fit_secs = t.elapsed().as_secs_f64();
+                            on_fit(ci, f, model.as_ref(), vocab, tok);
                             let t = Instant::now();
                             let pred = model.predict(x_test);
                             let predict_secs = t.elapsed().as_secs_f64();
@@ -876,7 +905,12 @@ pub fn top_words(
             in_train[r] = true;
         }
     }
-    let rows: Vec<usize> = (0..p.items.len()).filter(|&r| in_train[r]).collect();
+    // One fold: its training rows in its order, so that this is exactly the model that fold's
+    // baseline fits (what `run` takes the words from).
+    let rows: Vec<usize> = match p.folds.as_slice() {
+        [only] => only.train.clone(),
+        _ => (0..p.items.len()).filter(|&r| in_train[r]).collect(),
+    };
     let vocab = Vocabulary::fit(tok, &rows, FeatureSpec::COUNTS);
     let x = vocab.transform(tok, &rows);
     let y = p.gold.select(Axis(0), &rows);
@@ -885,16 +919,28 @@ pub fn top_words(
         y.view(),
         p.single_label,
     );
-    use classifiers::Fitted as _;
     let Some(w) = model.ok().and_then(|m| m.feature_weights()) else {
         return vec![Vec::new(); p.gold.ncols()];
     };
-    w.rows()
+    top_words_of(&w, &vocab, tok, n)
+}
+
+/// Per topic (row of `weights`, one column per vocabulary column), the `n` words of highest
+/// weight, highest first, ties to the word that sorts first.
+fn top_words_of(
+    weights: &Array2<f64>,
+    vocab: &Vocabulary,
+    tok: &Tokenized,
+    n: usize,
+) -> Vec<Vec<(String, f64)>> {
+    weights
+        .rows()
         .into_iter()
         .map(|row| {
-            top_n(row.as_slice().unwrap_or(&row.to_vec()), n)
+            let values = row.to_vec();
+            top_n(&values, n)
                 .into_iter()
-                .map(|c| (vocab.term(tok, c).to_owned(), row[c]))
+                .map(|c| (vocab.term(tok, c).to_owned(), values[c]))
                 .collect()
         })
         .collect()

@@ -127,30 +127,45 @@ impl Tokenized {
     /// scikit-learn's column order.
     pub fn new(texts: &[&str], ngram_max: usize) -> Tokenized {
         let threads = rayon::current_num_threads().max(1);
-        let chunk = if threads == 1 {
-            texts.len().max(1)
-        } else {
-            (texts.len() / (threads * 4)).clamp(64, 8192)
-        };
+        // One chunk per thread (at least 256 documents): every chunk's terms are merged
+        // serially afterwards, so fewer chunks mean less merging; documents are many and
+        // mixed, so equal counts balance well enough.
+        let chunk = texts.len().div_ceil(threads).max(256);
         let chunks: Vec<Chunk> = texts
             .par_chunks(chunk)
             .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
-        // Merge: local id -> provisional global id (first appearance in chunk order).
-        let mut global = Interner::default();
-        let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-        let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(texts.len());
-        for (local_terms, local_docs) in chunks {
-            maps.push(
-                (0..local_terms.len())
-                    .map(|id| global.intern_hashed(local_terms.term(id), local_terms.hashes[id]))
-                    .collect(),
-            );
-            docs.extend(local_docs);
-        }
-        // Final ids: rank in sorted (byte = code point) order.
-        let mut order: Vec<u32> = (0..global.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| global.term(a as usize).cmp(global.term(b as usize)));
+        // Merge: local id -> provisional global id (first appearance in chunk order). One chunk
+        // is its own merge.
+        let (global, maps, docs) = if chunks.len() == 1 {
+            let (local, docs) = chunks.into_iter().next().unwrap_or_default();
+            let map = (0..local.len() as u32).collect();
+            (local, vec![map], docs)
+        } else {
+            let mut global = Interner::default();
+            let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+            let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(texts.len());
+            for (local, local_docs) in chunks {
+                maps.push(
+                    (0..local.len())
+                        .map(|id| global.intern_hashed(local.term(id), local.hashes[id]))
+                        .collect(),
+                );
+                docs.extend(local_docs);
+            }
+            (global, maps, docs)
+        };
+        let mut docs = docs;
+        // Final ids: rank in sorted (byte = code point) order, compared 8 bytes at a time.
+        let key = |id: u32| u64::from_be_bytes(head(global.term(id as usize)).to_le_bytes());
+        let mut order: Vec<(u64, u32)> = (0..global.len() as u32).map(|id| (key(id), id)).collect();
+        order.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                global.term(a.1 as usize)[8.min(global.term(a.1 as usize).len())..]
+                    .cmp(&global.term(b.1 as usize)[8.min(global.term(b.1 as usize).len())..])
+            })
+        });
+        let order: Vec<u32> = order.into_iter().map(|(_, id)| id).collect();
         let mut rank = vec![0u32; order.len()];
         for (r, &provisional) in order.iter().enumerate() {
             rank[provisional as usize] = r as u32;
