@@ -44,15 +44,13 @@ impl Fixture {
     /// Writes `labels/paragraphs.csv` from (id, kind, topics, text) rows, with correct
     /// fingerprints.
     pub fn rows(&self, rows: &[(&str, &str, &str, &str)]) {
-        let mut s = String::from("id,kind,topics,fingerprint,text\n");
-        for (id, kind, topics, text) in rows {
-            s.push_str(&format!(
-                "{id},{kind},{topics},{},\"{}\"\n",
-                fingerprint(text),
-                text.replace('"', "\"\"")
-            ));
-        }
-        self.write("labels/paragraphs.csv", s);
+        self.write("labels/paragraphs.csv", rows_csv(rows));
+    }
+
+    /// Writes `labels/annotators/<name>.csv` from (id, kind, topics, text) rows, with correct
+    /// fingerprints.
+    pub fn annotator(&self, name: &str, rows: &[(&str, &str, &str, &str)]) {
+        self.write(&format!("labels/annotators/{name}.csv"), rows_csv(rows));
     }
 
     /// A small valid project: two articles, every paragraph labelled.
@@ -85,6 +83,20 @@ impl Fixture {
             })
             .collect()
     }
+}
+
+/// A label file (`id,kind,topics,fingerprint,text`) from (id, kind, topics, text) rows, with
+/// correct fingerprints.
+pub fn rows_csv(rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = String::from("id,kind,topics,fingerprint,text\n");
+    for (id, kind, topics, text) in rows {
+        s.push_str(&format!(
+            "{id},{kind},{topics},{},\"{}\"\n",
+            fingerprint(text),
+            text.replace('"', "\"\"")
+        ));
+    }
+    s
 }
 
 /// Runs the built binary with `args` in `dir`; returns (status, stdout, stderr).
