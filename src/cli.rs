@@ -48,6 +48,16 @@ pub enum Command {
     Classifiers,
     /// Combine the shard files of `eval --shard i/n` runs into one report.
     Merge(MergeArgs),
+    /// Copy a new article (UTF-8 text, one paragraph per line) into data/articles/ under a
+    /// normalized name and list its paragraphs.
+    Ingest(IngestArgs),
+}
+
+/// `ingest` options.
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// The article's text file.
+    pub file: PathBuf,
 }
 
 /// `merge` options.
@@ -247,6 +257,30 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(ref args) => cmd_eval(&cli, &project, args),
         Command::Predict(ref args) => cmd_predict(&cli, &project, args),
         Command::Merge(ref args) => cmd_merge(&cli, &project, args),
+        Command::Ingest(ref args) => {
+            let ingested = crate::ingest::ingest(&project, &args.file)?;
+            let mut s = format!(
+                "{}: {} paragraph(s)\n",
+                ingested.path.display(),
+                ingested.paragraphs.len()
+            );
+            let w = ingested
+                .paragraphs
+                .iter()
+                .map(|p| p.id.len())
+                .max()
+                .unwrap_or(0);
+            for p in &ingested.paragraphs {
+                s.push_str(&format!(
+                    "  {:<w$}  {}\n",
+                    p.id,
+                    crate::corpus::excerpt(&p.text, 70)
+                ));
+            }
+            s.push_str("next: label them with `topicbench label` (or `topicbench label --annotator NAME`)\n");
+            out(&s)?;
+            Ok(0)
+        }
     }
 }
 

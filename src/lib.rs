@@ -19,6 +19,7 @@ pub mod external;
 pub mod features;
 pub mod fsutil;
 pub mod groups;
+pub mod ingest;
 pub mod labels;
 pub mod metrics;
 pub mod report;

@@ -71,6 +71,15 @@ impl Fixture {
         f
     }
 
+    /// Asserts that `check` reports a finding starting with `prefix`.
+    pub fn assert_finding(&self, prefix: &str) {
+        let got = self.check();
+        assert!(
+            got.iter().any(|g| g.starts_with(prefix)),
+            "no finding starts with\n  {prefix}\nfindings: {got:#?}"
+        );
+    }
+
     /// Runs `check` and returns its findings as `relative/path:line: severity: message`.
     pub fn check(&self) -> Vec<String> {
         let project = topicbench::dataset::Project::new(self.root());
