@@ -51,6 +51,22 @@ pub enum Command {
     /// Copy a new article (UTF-8 text, one paragraph per line) into data/articles/ under a
     /// normalized name and list its paragraphs.
     Ingest(IngestArgs),
+    /// Agreement between annotators (labels/annotators/<name>.csv): Cohen's kappa and the
+    /// disagreements for each pair, and Krippendorff's alpha for the group.
+    Agree(AgreeArgs),
+}
+
+/// `agree` options.
+#[derive(Debug, clap::Args)]
+pub struct AgreeArgs {
+    /// Annotator names: two to compare just them, more to compare them all, none for every
+    /// annotator file.
+    #[arg(value_parser = parse_annotator)]
+    pub annotators: Vec<String>,
+}
+
+fn parse_annotator(s: &str) -> std::result::Result<String, String> {
+    crate::labels::check_annotator_name(s).map(|_| s.to_owned())
 }
 
 /// `ingest` options.
@@ -257,6 +273,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(ref args) => cmd_eval(&cli, &project, args),
         Command::Predict(ref args) => cmd_predict(&cli, &project, args),
         Command::Merge(ref args) => cmd_merge(&cli, &project, args),
+        Command::Agree(ref args) => cmd_agree(&project, args),
         Command::Ingest(ref args) => {
             let ingested = crate::ingest::ingest(&project, &args.file)?;
             let mut s = format!(
@@ -282,6 +299,41 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn cmd_agree(project: &Project, args: &AgreeArgs) -> Result<i32> {
+    let names = &args.annotators;
+    if names.len() == 1 {
+        return Err(Error::Usage(format!(
+            "`agree {}` needs a second annotator to compare with (or no names, for all annotators)",
+            names[0]
+        )));
+    }
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        return Err(Error::Usage(format!(
+            "annotator `{dup}` is named twice: name each annotator once"
+        )));
+    }
+    let (sources, annotators) = check::load_annotators(project, names)?;
+    let topics = sources.topics.len();
+    let mut s = String::new();
+    for (i, a) in annotators.iter().enumerate() {
+        for b in &annotators[i + 1..] {
+            let pair = crate::agreement::compare(a, b, topics);
+            s.push_str(&report::agreement::pair_text(&sources, &pair));
+            s.push('\n');
+        }
+    }
+    if names.len() != 2 {
+        let group = crate::agreement::group(&annotators, topics);
+        s.push_str(&report::agreement::group_text(&sources, &group));
+    }
+    out(&s)?;
+    Ok(0)
 }
 
 fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classifier>>> {

@@ -7,6 +7,7 @@
 //! score them; `report` writes the files. `cli` is the command line. See ARCHITECTURE.md.
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod check;
 pub mod classifiers;
 pub mod cli;
