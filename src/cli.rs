@@ -51,9 +51,21 @@ pub enum Command {
     /// Copy a new article (UTF-8 text, one paragraph per line) into data/articles/ under a
     /// normalized name and list its paragraphs.
     Ingest(IngestArgs),
+    /// Label the paragraphs that have no row (or a changed one) in labels/paragraphs.csv, or in
+    /// labels/annotators/<name>.csv with --annotator; saves after every answer.
+    Label(LabelArgs),
     /// Agreement between annotators (labels/annotators/<name>.csv): Cohen's kappa and the
     /// disagreements for each pair, and Krippendorff's alpha for the group.
     Agree(AgreeArgs),
+}
+
+/// `label` options.
+#[derive(Debug, clap::Args)]
+pub struct LabelArgs {
+    /// Who is labelling: writes labels/annotators/<NAME>.csv instead of labels/paragraphs.csv
+    /// (lowercase letters, digits, `_` and `-`).
+    #[arg(long, value_parser = parse_annotator)]
+    pub annotator: Option<String>,
 }
 
 /// `agree` options.
@@ -274,6 +286,21 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Predict(ref args) => cmd_predict(&cli, &project, args),
         Command::Merge(ref args) => cmd_merge(&cli, &project, args),
         Command::Agree(ref args) => cmd_agree(&project, args),
+        Command::Label(ref args) => {
+            let mut session = crate::label::Session::open(&project, args.annotator.as_deref())?;
+            let ending = crate::terminal::run(&mut session)?;
+            let interrupted = ending == crate::terminal::Ending::Interrupted;
+            let mut s = String::new();
+            if interrupted {
+                s.push_str(
+                    "interrupted: the answer in progress was not saved; every earlier one was\n",
+                );
+            }
+            s.push_str(&session.summary());
+            out(&s)?;
+            // 128 + SIGINT, as a shell reports a process stopped by Ctrl-C.
+            Ok(if interrupted { 130 } else { 0 })
+        }
         Command::Ingest(ref args) => {
             let ingested = crate::ingest::ingest(&project, &args.file)?;
             let mut s = format!(

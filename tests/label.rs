@@ -2,7 +2,22 @@
 //! a real terminal under tmux), `agree` between annotators. Every test works in a temporary
 //! project.
 
-use crate::util::{Fixture, run_bin};
+use crate::util::{Fixture, VALID_ROWS, rows_csv, run_bin, run_bin_with_input};
+
+/// The valid fixture plus an article `ab` (which sorts between `a` and `b`) with no rows.
+fn with_new_article() -> Fixture {
+    let f = Fixture::valid();
+    f.article(
+        "ab",
+        "Title AB\n\nalpha and beta together\nPosted by someone\n",
+    );
+    f
+}
+
+/// A label file as `label` writes it (quoted only where CSV needs it; these texts need none).
+fn written(rows: &[(&str, &str, &str, &str)]) -> String {
+    rows_csv(rows).replace('"', "")
+}
 
 #[test]
 fn ingest_copies_under_a_normalized_name_and_lists_paragraphs() {
@@ -298,5 +313,435 @@ fn agree_refuses_bad_input_with_the_place_and_what_to_do() {
     assert!(
         stderr.starts_with("error: labels/annotators: agreement needs at least two annotator files; the annotators are alice"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn label_from_piped_answers_saves_each_in_article_order_and_resumes() {
+    let f = with_new_article();
+    let label = |input: &str| run_bin_with_input(f.root(), &["label"], input);
+
+    // One answer, then the input ends: it is saved, in place between a's and b's rows.
+    let (code, stdout, stderr) = label("h\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("paragraph 1 of 3 to label")
+            && stdout.contains("  > ab:1\n      Title AB\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("saved ab:1 (headline: -)"), "{stdout}");
+    assert!(
+        stdout.ends_with("labels/paragraphs.csv: 1 answer(s) saved this session, 0 skipped; 2 paragraph(s) still to label: run the same command to resume\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        f.read("labels/paragraphs.csv"),
+        written(
+            &[
+                &VALID_ROWS[..3],
+                &[("ab:1", "headline", "", "Title AB")],
+                &VALID_ROWS[3..]
+            ]
+            .concat()
+        )
+    );
+
+    // Resuming starts at ab:3; topics toggle (2 on, 1 on, 2 off, 2 on); `s` skips ab:4.
+    let (code, stdout, stderr) = label("b 2 1 2 2\ns\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("paragraph 1 of 2 to label"), "{stdout}");
+    assert!(
+        stdout.contains("saved ab:3 (body: alpha;beta)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("skipped ab:4\n"), "{stdout}");
+    assert!(stdout.ends_with("1 answer(s) saved this session, 1 skipped; 1 paragraph(s) still to label: run the same command to resume\n"), "{stdout}");
+
+    // The skipped one comes back; then everything is labelled and check passes.
+    let (code, stdout, stderr) = label("x\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with("labels/paragraphs.csv: 1 answer(s) saved this session, 0 skipped; every paragraph is labelled. Next: `topicbench check`\n"), "{stdout}");
+    assert_eq!(
+        f.read("labels/paragraphs.csv"),
+        written(
+            &[
+                &VALID_ROWS[..3],
+                &[
+                    ("ab:1", "headline", "", "Title AB"),
+                    ("ab:3", "body", "alpha;beta", "alpha and beta together"),
+                    ("ab:4", "boilerplate", "", "Posted by someone"),
+                ],
+                &VALID_ROWS[3..],
+            ]
+            .concat()
+        )
+    );
+    let (code, stdout, stderr) = label("");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "labels/paragraphs.csv: nothing to label: every paragraph has a row with a current fingerprint\n"
+    );
+    f.assert_check_passes("ok: 8 paragraphs in 3 articles");
+}
+
+#[test]
+fn label_revisits_a_changed_paragraph_and_replaces_its_row() {
+    let f = Fixture::valid();
+    f.article("b", "Title B\nmore beta text about other things\n");
+    let (code, stdout, stderr) = run_bin_with_input(f.root(), &["label"], "b2\n");
+    assert_eq!(code, 0, "{stderr}");
+    // Only b:2 is queued, and the old answer is shown but not pre-selected.
+    assert!(stdout.contains("paragraph 1 of 1 to label"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "changed since it was labelled body: alpha; it was: more alpha text about things"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[1] [ ] alpha"), "{stdout}");
+    assert!(stdout.contains("saved b:2 (body: beta)"), "{stdout}");
+    let csv = f.read("labels/paragraphs.csv");
+    assert!(
+        csv.ends_with(&format!(
+            "b:2,body,beta,{},more beta text about other things\n",
+            topicbench::corpus::fingerprint("more beta text about other things")
+        )),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("b:2,").count(), 1, "{csv}");
+    f.assert_check_passes("ok: 5 paragraphs in 2 articles");
+}
+
+#[test]
+fn label_with_an_annotator_writes_only_their_file() {
+    let f = with_new_article();
+    let before = f.read("labels/paragraphs.csv");
+    let args = ["label", "--annotator", "dana-2"];
+    // The annotator's file starts empty: all eight paragraphs are queued.
+    let (code, stdout, stderr) = run_bin_with_input(f.root(), &args, "h\nb1\nq\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("topicbench label -> labels/annotators/dana-2.csv   paragraph 1 of 8"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("labels/annotators/dana-2.csv: 2 answer(s) saved this session, 0 skipped; 6 paragraph(s) still to label: run the same command to resume\n"), "{stdout}");
+    assert_eq!(
+        f.read("labels/annotators/dana-2.csv"),
+        written(&VALID_ROWS[..2])
+    );
+    assert_eq!(f.read("labels/paragraphs.csv"), before);
+    // An annotator may leave paragraphs unlabelled; check only complains about paragraphs.csv.
+    let got = f.check();
+    assert!(got.iter().all(|g| !g.contains("dana-2")), "{got:#?}");
+}
+
+#[test]
+fn label_refuses_bad_input_with_the_place_and_what_to_do() {
+    let f = with_new_article();
+    let before = f.read("labels/paragraphs.csv");
+    // (args, input, exit status, start of stderr)
+    let cases: [(&[&str], &str, i32, &str); 5] = [
+        (
+            &["label", "--annotator", "Bob"],
+            "",
+            2,
+            "error: invalid value 'Bob' for '--annotator <ANNOTATOR>': annotator name `Bob` is not allowed: use lowercase letters, digits, `_` and `-`",
+        ),
+        (
+            &["label"],
+            "bz\n",
+            1,
+            "error: <stdin>:1: no key `z`: h/b/x choose the kind, 1-2 toggle a topic, Enter saves, Backspace clears, s skips, q quits",
+        ),
+        (
+            &["label"],
+            "\n",
+            1,
+            "error: <stdin>:1: choose the kind first: h, b or x",
+        ),
+        (
+            &["label"],
+            "s1\n",
+            1,
+            "error: <stdin>:1: `1` after `s`: write one answer per line",
+        ),
+        (
+            &["label"],
+            "q b\n",
+            1,
+            "error: <stdin>:1: `b` after `q`: write one answer per line",
+        ),
+    ];
+    for (args, input, status, want) in cases {
+        let (code, _, stderr) = run_bin_with_input(f.root(), args, input);
+        assert_eq!(code, status, "{args:?} {input:?}: {stderr}");
+        assert!(
+            stderr.starts_with(want),
+            "{args:?} {input:?}: got\n{stderr}"
+        );
+        assert_eq!(f.read("labels/paragraphs.csv"), before, "{input:?} wrote");
+    }
+
+    // A refused line stops the run; the answers before it are kept.
+    let (code, _, stderr) = run_bin_with_input(f.root(), &["label"], "h\nb7\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("error: <stdin>:2: no key `7`"),
+        "{stderr}"
+    );
+    assert!(f.read("labels/paragraphs.csv").contains("ab:1,headline,"));
+
+    // A label file that cannot be read whole is never rewritten.
+    let broken = "id,kind,topics,fingerprint,text\na:1,headline,,x\n";
+    f.write("labels/paragraphs.csv", broken);
+    let (code, _, stderr) = run_bin_with_input(f.root(), &["label"], "h\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("labels/paragraphs.csv:2: error: row has 4 fields, expected 5"),
+        "{stderr}"
+    );
+    assert_eq!(f.read("labels/paragraphs.csv"), broken);
+
+    // More topics than one-key shortcuts.
+    let many: String = (0..32).map(|i| format!("t{i},T{i},\n")).collect();
+    f.write("labels/topics.csv", format!("id,name,description\n{many}"));
+    let (code, _, stderr) = run_bin_with_input(f.root(), &["label", "--annotator", "x"], "h\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(
+            "error: labels/topics.csv: 32 topics, but `label` has one-key shortcuts for at most 31"
+        ),
+        "{stderr}"
+    );
+
+    // So is a broken topic list or article.
+    f.write("labels/topics.csv", "id,name\n");
+    let (code, _, stderr) = run_bin_with_input(f.root(), &["label", "--annotator", "x"], "h\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("labels/topics.csv:1: error: header is `id,name`"),
+        "{stderr}"
+    );
+    assert!(!f.root().join("labels/annotators/x.csv").exists());
+}
+
+/// A tmux server of its own (its socket in a temporary folder, so it never meets the user's), for
+/// driving `label` in a real terminal: `send-keys` types, `capture-pane` reads the screen.
+struct Tmux {
+    dir: tempfile::TempDir,
+}
+
+/// How long to wait for the screen to show something before failing.
+const SCREEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Tmux {
+    fn new() -> Tmux {
+        match std::process::Command::new("tmux").arg("-V").output() {
+            Ok(o) if o.status.success() => {}
+            _ => panic!(
+                "tmux is not installed, and the terminal test needs it: `apt-get install tmux` (.ci/run installs it)"
+            ),
+        }
+        Tmux {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let o = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(self.dir.path().join("socket"))
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Starts the built binary with `args` in `root`, in a new 200×50 window. When it ends, the
+    /// window shows its exit status and the terminal's settings (`stty -a`) and stays open.
+    fn start(&self, root: &std::path::Path, args: &[&str]) {
+        let mut cmd = vec![
+            "new-session",
+            "-d",
+            "-s",
+            "label",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-c",
+            root.to_str().unwrap(),
+            "sh",
+            "-c",
+            r#""$0" "$@"; echo "exited with status $?"; stty -a; exec sleep 600"#,
+            env!("CARGO_BIN_EXE_topicbench"),
+        ];
+        cmd.extend_from_slice(args);
+        self.tmux(&cmd);
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut cmd = vec!["send-keys", "-t", "label"];
+        cmd.extend_from_slice(keys);
+        self.tmux(&cmd);
+    }
+
+    /// Polls the screen (with its scrollback) until it shows every one of `texts`; returns it.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = self.tmux(&["capture-pane", "-p", "-S", "-", "-t", "label"]);
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < SCREEN_TIMEOUT,
+                "the screen never showed {texts:?}; it shows:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the program to end with `status`; asserts that it left the terminal as it found
+    /// it (line editing and signals back on, main screen); returns the screen.
+    fn wait_exit(&self, status: i32) -> String {
+        let screen = self.wait_for(&[&format!("exited with status {status}"), "speed"]);
+        let stty = &screen[screen.find("speed").unwrap_or(0)..];
+        assert!(
+            stty.contains("icanon") && !stty.contains("-icanon") && !stty.contains("-isig"),
+            "the terminal was left in raw mode:\n{screen}"
+        );
+        let alternate = self.tmux(&["display-message", "-p", "-t", "label", "#{alternate_on}"]);
+        assert_eq!(alternate.trim(), "0", "still on the alternate screen");
+        screen
+    }
+
+    /// Ends the session at once, as closing the terminal window does (the program gets SIGHUP).
+    fn kill(&self) {
+        self.tmux(&["kill-session", "-t", "label"]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(self.dir.path().join("socket"))
+            .arg("kill-server")
+            .output();
+    }
+}
+
+/// The issue's end-to-end run: ingest a new article, label it in a real terminal, stop half-way
+/// with Ctrl-C in the middle of an answer, resume, lose the terminal outright, resume again,
+/// finish, and check. Nothing answered is lost; nothing half-answered is saved.
+#[test]
+fn label_in_a_real_terminal_survives_ctrl_c_and_a_killed_terminal() {
+    let f = Fixture::valid();
+    f.write(
+        "incoming/Wire Story.txt",
+        "Wire headline\n\nalpha paragraph of the wire story\nbeta paragraph of the wire story\n\nShare this story\n",
+    );
+    let (code, stdout, stderr) = run_bin(f.root(), &["ingest", "incoming/Wire Story.txt"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("data/articles/wire_story.txt: 4 paragraph(s)"),
+        "{stdout}"
+    );
+    let rows_path = "labels/paragraphs.csv";
+    let with = |new: &[(&str, &str, &str, &str)]| written(&[&VALID_ROWS[..], new].concat());
+    let row1 = ("wire_story:1", "headline", "", "Wire headline");
+    let row3 = (
+        "wire_story:3",
+        "body",
+        "alpha",
+        "alpha paragraph of the wire story",
+    );
+    let row4 = (
+        "wire_story:4",
+        "body",
+        "beta",
+        "beta paragraph of the wire story",
+    );
+    let row6 = ("wire_story:6", "boilerplate", "", "Share this story");
+
+    // First session: the screen shows the paragraph, its article and neighbours, the topics.
+    let t = Tmux::new();
+    t.start(f.root(), &["label"]);
+    t.wait_for(&[
+        "paragraph 1 of 4 to label",
+        "article data/articles/wire_story.txt, line 1 (paragraph 1 of 4)",
+        "(start of article)",
+        "  > wire_story:1\n      Wire headline\n    wire_story:3  alpha paragraph of the wire story",
+        "[1] [ ] alpha  Alpha - first",
+        "[2] [ ] beta   Beta - second",
+        "-> (choose)",
+    ]);
+    t.send(&["h"]);
+    t.wait_for(&["-> headline"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["> wire_story:3", "(1 saved, 0 skipped)"]);
+    assert_eq!(
+        f.read(rows_path),
+        with(&[row1]),
+        "saved after the first answer"
+    );
+    // Half an answer, then Ctrl-C: the program stops, restores the terminal and says so.
+    t.send(&["b", "1"]);
+    t.wait_for(&["-> body", "[1] [x] alpha"]);
+    t.send(&["C-c"]);
+    let screen = t.wait_exit(130);
+    assert!(screen.contains("interrupted: the answer in progress was not saved; every earlier one was\nlabels/paragraphs.csv: 1 answer(s) saved this session, 0 skipped; 3 paragraph(s) still to label: run the same command to resume"), "{screen}");
+    assert_eq!(f.read(rows_path), with(&[row1]));
+    t.kill();
+
+    // Second session resumes at wire_story:3; then the terminal goes away mid-answer.
+    t.start(f.root(), &["label"]);
+    t.wait_for(&["paragraph 1 of 3 to label", "  > wire_story:3"]);
+    t.send(&["b", "1", "Enter"]);
+    t.wait_for(&["  > wire_story:4", "(1 saved, 0 skipped)"]);
+    t.send(&["b", "2"]);
+    t.wait_for(&["[2] [x] beta"]);
+    t.kill();
+    assert_eq!(f.read(rows_path), with(&[row1, row3]));
+
+    // Third session finishes; check passes on the new article.
+    t.start(f.root(), &["label"]);
+    t.wait_for(&["paragraph 1 of 2 to label", "  > wire_story:4"]);
+    t.send(&["b", "2", "Enter"]);
+    t.wait_for(&["  > wire_story:6", "(end of article)"]);
+    t.send(&["x", "Enter"]);
+    let screen = t.wait_exit(0);
+    assert!(screen.contains("labels/paragraphs.csv: 2 answer(s) saved this session, 0 skipped; every paragraph is labelled. Next: `topicbench check`"), "{screen}");
+    assert_eq!(f.read(rows_path), with(&[row1, row3, row4, row6]));
+    let leftovers: Vec<_> = std::fs::read_dir(f.root().join("labels"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    f.assert_check_passes("ok: 9 paragraphs in 3 articles");
+}
+
+/// `label` rewrites the whole file after each answer; on the shipped labels that rewrite must not
+/// touch a byte of the existing rows, so that a labelling session's diff is only its new rows.
+#[test]
+fn rewriting_the_shipped_labels_changes_nothing() {
+    let path = crate::util::repo_root().join("labels/paragraphs.csv");
+    let mut d = topicbench::labels::Diagnostics::default();
+    let rows = topicbench::labels::read_label_rows(&path, &mut d);
+    assert_eq!(d.errors(), 0, "{:?}", d.0);
+    assert_eq!(rows.len(), 98);
+    assert_eq!(
+        String::from_utf8(topicbench::labels::label_rows_csv(&rows)).unwrap(),
+        std::fs::read_to_string(&path).unwrap()
     );
 }
