@@ -543,9 +543,13 @@ impl Tmux {
                 "tmux is not installed, and the terminal test needs it: `apt-get install tmux` (.ci/run installs it)"
             ),
         }
-        Tmux {
+        let t = Tmux {
             dir: tempfile::tempdir().unwrap(),
-        }
+        };
+        // An idle session keeps the server up while `label`'s session is killed and restarted
+        // (a server left with no session exits, and a new client can race with that exit).
+        t.tmux(&["new-session", "-d", "-s", "idle", "sleep 600"]);
+        t
     }
 
     fn tmux(&self, args: &[&str]) -> String {
