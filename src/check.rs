@@ -6,26 +6,37 @@
 //! malformed CSV, an empty or duplicate-id topics.csv. Warnings do not: near-duplicates whose
 //! labels differ, a topic with fewer body paragraphs than the default number of folds, a text
 //! column that no longer matches the article. `eval`, `dataset` and `stats` all load through here.
+//!
+//! Annotator files (`labels/annotators/<name>.csv`, written by `label --annotator`) are checked by
+//! the same row rules ([`check_rows`]), except that a paragraph without a row is fine there;
+//! [`load_annotators`] loads them for `agree`.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use crate::corpus::{self, Paragraph};
 use crate::dataset::{Dataset, Item, Project};
 use crate::error::{Error, Result};
 use crate::groups;
-use crate::labels::{self, Diagnostics, Kind};
+use crate::labels::{self, Diagnostics, Kind, LabelRow, Labels, Topic};
 
 /// Default number of cross-validation folds (a topic with fewer body paragraphs gets a warning).
 pub const DEFAULT_FOLDS: usize = 5;
 
-/// Runs every check. Returns the findings and, when there is no error, the dataset.
-pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<Dataset>) {
-    let mut d = Diagnostics::default();
-    let topics_path = project.topics_path();
-    let rows_path = project.paragraphs_path();
-    let topics = labels::read_topics(&topics_path, &mut d);
+/// The articles' paragraphs and the topic list: what every label file is checked against.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// Topics in topics.csv order; topic ids are indices.
+    pub topics: Vec<Topic>,
+    /// Every paragraph of every article, in article (file name) order, then line order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Article names and paragraphs, hashed into the dataset's provenance.
+    corpus_bytes: Vec<u8>,
+}
 
-    // Articles.
+/// Reads `labels/topics.csv` and every article, recording each problem in `d`.
+pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
+    let topics = labels::read_topics(&project.topics_path(), d);
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut corpus_bytes: Vec<u8> = Vec::new();
     let articles_dir = project.articles_dir();
@@ -56,9 +67,45 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         }
         Err(e) => d.from_error(&articles_dir, &e),
     }
+    Sources {
+        topics,
+        paragraphs,
+        corpus_bytes,
+    }
+}
 
-    // Label rows against the paragraphs.
-    let rows = labels::read_label_rows(&rows_path, &mut d);
+/// [`read_sources`], failing with the listed errors if topics.csv or an article has one.
+pub fn load_sources(project: &Project) -> Result<Sources> {
+    let mut d = Diagnostics::default();
+    let sources = read_sources(project, &mut d);
+    match d.to_error() {
+        Some(e) => Err(e),
+        None => Ok(sources),
+    }
+}
+
+/// What one label file says about each paragraph (indexed like [`Sources::paragraphs`]).
+#[derive(Debug, Clone)]
+pub struct RowsChecked {
+    /// The kind and topics of each paragraph whose row is valid.
+    pub labels: Vec<Option<Labels>>,
+    /// Whether the file has a row for the paragraph at all (valid or not).
+    pub has_row: Vec<bool>,
+}
+
+/// Checks the rows of one label file (`paragraphs.csv` or an annotator's file) against the
+/// paragraphs and topics: duplicate rows, rows for no paragraph, unknown kinds and topics, changed
+/// fingerprints (errors); a stale text column and topics out of order (warnings). Whether every
+/// paragraph has a row is the caller's business.
+pub fn check_rows(
+    project: &Project,
+    rows_path: &Path,
+    rows: &[LabelRow],
+    sources: &Sources,
+    d: &mut Diagnostics,
+) -> RowsChecked {
+    let (topics, paragraphs) = (&sources.topics, &sources.paragraphs);
+    let articles_dir = project.articles_dir();
     let topic_index: HashMap<&str, usize> = topics
         .iter()
         .enumerate()
@@ -69,13 +116,16 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         .enumerate()
         .map(|(i, p)| (p.id.as_str(), i))
         .collect();
-    let mut labelled: Vec<Option<(Kind, Vec<usize>)>> = vec![None; paragraphs.len()];
+    let mut checked = RowsChecked {
+        labels: vec![None; paragraphs.len()],
+        has_row: vec![false; paragraphs.len()],
+    };
     let mut first_row: HashMap<&str, usize> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         let line = row.line;
         if let Some(prev) = first_row.insert(&row.id, line) {
             d.error(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "duplicate row for `{}` (first at line {prev}): keep one",
@@ -87,7 +137,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         }
         let Some(&pi) = para_index.get(row.id.as_str()) else {
             d.error(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "label row for `{}`, but no such paragraph in {} (article removed or lines moved?): delete the row, or re-label the article's paragraphs",
@@ -97,13 +147,14 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
             );
             continue;
         };
+        checked.has_row[pi] = true;
         let para = &paragraphs[pi];
         let mut ok = true;
         let kind = Kind::parse(&row.kind);
         if kind.is_none() {
             ok = false;
             d.error(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "unknown kind `{}` for `{}`: use headline, body or boilerplate",
@@ -118,12 +169,12 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
                 None => {
                     ok = false;
                     d.error(
-                        &rows_path,
+                        rows_path,
                         line,
                         format!(
                             "unknown topic `{t}` for `{}`: use an id from {} ({})",
                             row.id,
-                            topics_path.display(),
+                            project.topics_path().display(),
                             topics
                                 .iter()
                                 .map(|t| t.id.as_str())
@@ -137,7 +188,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         if row.fingerprint != para.fingerprint {
             ok = false;
             d.error(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "`{}` changed since it was labelled (fingerprint {} in the row, {} in the article): re-read it, check its kind and topics still hold, then set fingerprint to {} and text to the article's line",
@@ -146,7 +197,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
             );
         } else if row.text != para.text {
             d.warning(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "text column of `{}` differs from the article (the fingerprint matches the article): copy the article's line into the text column",
@@ -159,7 +210,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         sorted.dedup();
         if ok && sorted != ids {
             d.warning(
-                &rows_path,
+                rows_path,
                 line,
                 format!(
                     "topics of `{}` are repeated or not in topics.csv order: write them as `{}`",
@@ -173,20 +224,32 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
             );
         }
         if let (true, Some(kind)) = (ok, kind) {
-            labelled[pi] = Some((kind, sorted));
-        } else {
-            // Mark as labelled (with a placeholder) so it is not also reported as missing.
-            labelled[pi] = Some((Kind::Body, Vec::new()));
+            checked.labels[pi] = Some(Labels {
+                kind,
+                topics: sorted,
+            });
         }
     }
-    for (p, l) in paragraphs.iter().zip(&labelled) {
-        if l.is_none() {
+    checked
+}
+
+/// Runs every check. Returns the findings and, when there is no error, the dataset.
+pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<Dataset>) {
+    let mut d = Diagnostics::default();
+    let topics_path = project.topics_path();
+    let rows_path = project.paragraphs_path();
+    let articles_dir = project.articles_dir();
+    let sources = read_sources(project, &mut d);
+    let rows = labels::read_label_rows(&rows_path, &mut d);
+    let checked = check_rows(project, &rows_path, &rows, &sources, &mut d);
+    for (p, has_row) in sources.paragraphs.iter().zip(&checked.has_row) {
+        if !has_row {
             let path = articles_dir.join(format!("{}.txt", p.doc));
             d.error(
                 &path,
                 p.line,
                 format!(
-                    "paragraph `{}` has no row in {}: read it and add a row `{},<kind>,<topics>,{},<text>` (see labels/GUIDELINES.md)",
+                    "paragraph `{}` has no row in {}: read it and add a row `{},<kind>,<topics>,{},<text>` (see labels/GUIDELINES.md), or run `topicbench label`",
                     p.id,
                     rows_path.display(),
                     p.id,
@@ -195,25 +258,35 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
             );
         }
     }
+    check_annotator_files(project, &sources, &mut d);
     if d.errors() > 0 {
         return (d, None);
     }
+    let Sources {
+        topics,
+        paragraphs,
+        corpus_bytes,
+    } = sources;
 
     // Near-duplicate groups over every paragraph.
     let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
     let group = groups::near_duplicate_groups(&texts, threshold);
     let items: Vec<Item> = paragraphs
         .iter()
-        .zip(labelled)
+        .zip(checked.labels)
         .zip(&group)
         .map(|((p, l), &g)| {
-            let (kind, topics) = l.unwrap_or((Kind::Body, Vec::new()));
+            // No errors, so every paragraph has a valid row.
+            let l = l.unwrap_or(Labels {
+                kind: Kind::Body,
+                topics: Vec::new(),
+            });
             Item {
                 id: p.id.clone(),
                 doc: p.doc.clone(),
                 line: p.line,
-                kind,
-                topics,
+                kind: l.kind,
+                topics: l.topics,
                 group: g,
                 text: p.text.clone(),
                 is_test: None,
@@ -299,17 +372,124 @@ fn warn_dataset(ds: &Dataset, project: &Project, d: &mut Diagnostics) {
 /// Loads the project's dataset, failing with the listed errors if `check` finds any.
 pub fn load_project(project: &Project, threshold: f64) -> Result<Dataset> {
     let (d, ds) = check_project(project, threshold);
+    // `check_project` builds no dataset exactly when it found an error.
     ds.ok_or_else(|| {
-        let errors: Vec<String> =
-            d.0.iter()
-                .filter(|x| x.severity == labels::Severity::Error)
-                .map(|x| x.to_string())
-                .collect();
-        let count = errors.len();
-        let mut listing = errors.into_iter().take(10).collect::<Vec<_>>().join("\n");
-        if count > 10 {
-            listing.push_str(&format!("\n... and {} more", count - 10));
-        }
-        Error::Invalid { count, listing }
+        d.to_error()
+            .unwrap_or_else(|| Error::Failed("check built no dataset".into()))
     })
+}
+
+/// Checks every annotator file (`labels/annotators/<name>.csv`) by the rules of `paragraphs.csv`,
+/// except that a paragraph without a row is fine: an annotator labels what they have time for.
+fn check_annotator_files(project: &Project, sources: &Sources, d: &mut Diagnostics) {
+    let dir = project.annotators_dir();
+    let files = match annotator_files(project) {
+        Ok(files) => files,
+        Err(e) => return d.from_error(&dir, &e),
+    };
+    for (name, path) in files {
+        if let Err(why) = labels::check_annotator_name(&name) {
+            d.error(&path, 0, format!("{why}: rename the file"));
+            continue;
+        }
+        let rows = labels::read_label_rows(&path, d);
+        check_rows(project, &path, &rows, sources, d);
+    }
+}
+
+/// The annotator files in `labels/annotators/` as (name, path), sorted by name; none when the
+/// folder does not exist.
+pub fn annotator_files(project: &Project) -> Result<Vec<(String, PathBuf)>> {
+    let dir = project.annotators_dir();
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list annotator files", e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Error::io(&dir, "cannot list annotator files", e))?
+            .path();
+        if path.extension().is_some_and(|e| e == "csv") && path.is_file() {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push((name, path));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// One annotator's labels, indexed like [`Sources::paragraphs`] (`None`: not labelled).
+#[derive(Debug, Clone)]
+pub struct Annotator {
+    /// The name (the file stem).
+    pub name: String,
+    /// Kind and topics of each paragraph the annotator labelled.
+    pub labels: Vec<Option<Labels>>,
+}
+
+/// Loads the named annotators' files (all of them when `names` is empty), checked as `check`
+/// checks them: any error in an article, topics.csv or one of these files fails with the listing.
+pub fn load_annotators(project: &Project, names: &[String]) -> Result<(Sources, Vec<Annotator>)> {
+    let available = annotator_files(project)?;
+    let list = || {
+        if available.is_empty() {
+            format!(
+                "there are none yet: label with `topicbench label --annotator NAME`, which writes {}",
+                project.annotator_path("NAME").display()
+            )
+        } else {
+            format!(
+                "the annotators are {}",
+                available
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    };
+    let mut chosen = Vec::new();
+    if names.is_empty() {
+        chosen.clone_from(&available);
+    } else {
+        for name in names {
+            labels::check_annotator_name(name).map_err(Error::Usage)?;
+            let path = project.annotator_path(name);
+            if !path.is_file() {
+                return Err(Error::input(
+                    &path,
+                    0,
+                    format!("no such annotator file: check the name; {}", list()),
+                ));
+            }
+            chosen.push((name.clone(), path));
+        }
+    }
+    if chosen.len() < 2 {
+        return Err(Error::input(
+            project.annotators_dir(),
+            0,
+            format!("agreement needs at least two annotator files; {}", list()),
+        ));
+    }
+    let mut d = Diagnostics::default();
+    let sources = read_sources(project, &mut d);
+    let mut annotators = Vec::new();
+    for (name, path) in chosen {
+        let rows = labels::read_label_rows(&path, &mut d);
+        let checked = check_rows(project, &path, &rows, &sources, &mut d);
+        annotators.push(Annotator {
+            name,
+            labels: checked.labels,
+        });
+    }
+    match d.to_error() {
+        Some(e) => Err(e),
+        None => Ok((sources, annotators)),
+    }
 }

@@ -48,6 +48,44 @@ pub enum Command {
     Classifiers,
     /// Combine the shard files of `eval --shard i/n` runs into one report.
     Merge(MergeArgs),
+    /// Copy a new article (UTF-8 text, one paragraph per line) into data/articles/ under a
+    /// normalized name and list its paragraphs.
+    Ingest(IngestArgs),
+    /// Label the paragraphs that have no row (or a changed one) in labels/paragraphs.csv, or in
+    /// labels/annotators/<name>.csv with --annotator; saves after every answer.
+    Label(LabelArgs),
+    /// Agreement between annotators (labels/annotators/<name>.csv): Cohen's kappa and the
+    /// disagreements for each pair, and Krippendorff's alpha for the group.
+    Agree(AgreeArgs),
+}
+
+/// `label` options.
+#[derive(Debug, clap::Args)]
+pub struct LabelArgs {
+    /// Who is labelling: writes labels/annotators/<NAME>.csv instead of labels/paragraphs.csv
+    /// (lowercase letters, digits, `_` and `-`).
+    #[arg(long, value_parser = parse_annotator)]
+    pub annotator: Option<String>,
+}
+
+/// `agree` options.
+#[derive(Debug, clap::Args)]
+pub struct AgreeArgs {
+    /// Annotator names: two to compare just them, more to compare them all, none for every
+    /// annotator file.
+    #[arg(value_parser = parse_annotator)]
+    pub annotators: Vec<String>,
+}
+
+fn parse_annotator(s: &str) -> std::result::Result<String, String> {
+    crate::labels::check_annotator_name(s).map(|_| s.to_owned())
+}
+
+/// `ingest` options.
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// The article's text file.
+    pub file: PathBuf,
 }
 
 /// `merge` options.
@@ -247,7 +285,82 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(ref args) => cmd_eval(&cli, &project, args),
         Command::Predict(ref args) => cmd_predict(&cli, &project, args),
         Command::Merge(ref args) => cmd_merge(&cli, &project, args),
+        Command::Agree(ref args) => cmd_agree(&project, args),
+        Command::Label(ref args) => {
+            let mut session = crate::label::Session::open(&project, args.annotator.as_deref())?;
+            let ending = crate::terminal::run(&mut session)?;
+            let interrupted = ending == crate::terminal::Ending::Interrupted;
+            let mut s = String::new();
+            if interrupted {
+                s.push_str(
+                    "interrupted: the answer in progress was not saved; every earlier one was\n",
+                );
+            }
+            s.push_str(&session.summary());
+            out(&s)?;
+            // 128 + SIGINT, as a shell reports a process stopped by Ctrl-C.
+            Ok(if interrupted { 130 } else { 0 })
+        }
+        Command::Ingest(ref args) => {
+            let ingested = crate::ingest::ingest(&project, &args.file)?;
+            let mut s = format!(
+                "{}: {} paragraph(s)\n",
+                ingested.path.display(),
+                ingested.paragraphs.len()
+            );
+            let w = ingested
+                .paragraphs
+                .iter()
+                .map(|p| p.id.len())
+                .max()
+                .unwrap_or(0);
+            for p in &ingested.paragraphs {
+                s.push_str(&format!(
+                    "  {:<w$}  {}\n",
+                    p.id,
+                    crate::corpus::excerpt(&p.text, 70)
+                ));
+            }
+            s.push_str("next: label them with `topicbench label` (or `topicbench label --annotator NAME`)\n");
+            out(&s)?;
+            Ok(0)
+        }
     }
+}
+
+fn cmd_agree(project: &Project, args: &AgreeArgs) -> Result<i32> {
+    let names = &args.annotators;
+    if names.len() == 1 {
+        return Err(Error::Usage(format!(
+            "`agree {}` needs a second annotator to compare with (or no names, for all annotators)",
+            names[0]
+        )));
+    }
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        return Err(Error::Usage(format!(
+            "annotator `{dup}` is named twice: name each annotator once"
+        )));
+    }
+    let (sources, annotators) = check::load_annotators(project, names)?;
+    let topics = sources.topics.len();
+    let mut s = String::new();
+    for (i, a) in annotators.iter().enumerate() {
+        for b in &annotators[i + 1..] {
+            let pair = crate::agreement::compare(a, b, topics);
+            s.push_str(&report::agreement::pair_text(&sources, &pair));
+            s.push('\n');
+        }
+    }
+    if names.len() != 2 {
+        let group = crate::agreement::group(&annotators, topics);
+        s.push_str(&report::agreement::group_text(&sources, &group));
+    }
+    out(&s)?;
+    Ok(0)
 }
 
 fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classifier>>> {

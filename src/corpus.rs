@@ -53,6 +53,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The start of `text` for a one-line listing: at most `max` characters, with `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((i, _)) if text[i..].chars().nth(1).is_some() => format!("{}…", &text[..i]),
+        _ => text.to_owned(),
+    }
+}
+
 /// Splits an article's text into paragraphs: each non-empty line (after stripping trailing
 /// whitespace) is one.
 pub fn split_paragraphs(stem: &str, text: &str) -> Vec<Paragraph> {
@@ -133,6 +141,15 @@ mod tests {
         check("one\n\ntwo\n", &[(1, "one"), (3, "two")]);
         check("a\r\nb \t\r\n\r\n  c", &[(1, "a"), (2, "b"), (4, "  c")]);
         check(" \n\t\n", &[]);
+    }
+
+    #[test]
+    fn excerpts_cut_at_characters_not_bytes() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("exactly10!", 10), "exactly10!");
+        assert_eq!(excerpt("eleven char", 10), "eleven ch…");
+        assert_eq!(excerpt("ééééé", 3), "éé…");
+        assert_eq!(excerpt("", 3), "");
     }
 
     #[test]

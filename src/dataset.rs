@@ -33,6 +33,14 @@ impl Project {
     pub fn paragraphs_path(&self) -> PathBuf {
         self.root.join("labels").join("paragraphs.csv")
     }
+    /// `labels/annotators/`: one label file per annotator.
+    pub fn annotators_dir(&self) -> PathBuf {
+        self.root.join("labels").join("annotators")
+    }
+    /// `labels/annotators/<name>.csv`.
+    pub fn annotator_path(&self, name: &str) -> PathBuf {
+        self.annotators_dir().join(format!("{name}.csv"))
+    }
     /// `reports/`.
     pub fn reports_dir(&self) -> PathBuf {
         self.root.join("reports")

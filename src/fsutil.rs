@@ -1,6 +1,7 @@
 //! Atomic file replacement: write a temporary file in the same directory, flush it to disk, then
 //! rename it over the target. A reader (or a crash) sees the old file or the new one, never half
-//! of either. Every report and label file goes through [`write_atomic`].
+//! of either. Every report and label file goes through [`write_atomic`]; a new article goes
+//! through [`write_new_atomic`], which never replaces an existing file.
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -10,6 +11,16 @@ use crate::error::{Error, Result};
 
 /// Replaces `path` with `bytes` atomically, creating parent directories as needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temp(path, bytes, true)
+}
+
+/// Creates `path` with `bytes` atomically, failing (and writing nothing) if `path` exists: the
+/// existence check and the rename are one step, so two writers cannot both succeed.
+pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temp(path, bytes, false)
+}
+
+fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -26,8 +37,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(path, "cannot write", e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    if replace {
+        tmp.persist(path)
+            .map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    } else {
+        tmp.persist_noclobber(path)
+            .map_err(|e| Error::io(path, "will not replace an existing file", e.error))?;
+    }
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
@@ -61,6 +77,21 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn write_new_refuses_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.txt");
+        write_new_atomic(&p, b"one").unwrap();
+        let err = write_new_atomic(&p, b"two").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("will not replace an existing file"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -67,6 +67,32 @@ impl fmt::Display for Kind {
     }
 }
 
+/// A paragraph's labels once checked: its kind and its topic ids (indices in topics.csv order,
+/// ascending, no repeats).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Labels {
+    /// The kind.
+    pub kind: Kind,
+    /// Topic ids, ascending.
+    pub topics: Vec<usize>,
+}
+
+/// Checks an annotator name: one or more of `a`-`z`, `0`-`9`, `_` and `-`, so that it is a safe
+/// file name (`labels/annotators/<name>.csv`) on every system.
+pub fn check_annotator_name(name: &str) -> Result<(), String> {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "annotator name `{name}` is not allowed: use lowercase letters, digits, `_` and `-`"
+        ))
+    }
+}
+
 /// One row of `paragraphs.csv`, as written (not yet checked against the articles or topics).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelRow {
@@ -157,6 +183,26 @@ impl Diagnostics {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count()
+    }
+
+    /// The errors as one [`crate::Error::Invalid`] (the first ten listed), or `None` if there
+    /// are none. Warnings are left out.
+    pub fn to_error(&self) -> Option<crate::Error> {
+        let errors: Vec<String> = self
+            .0
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| x.to_string())
+            .collect();
+        let count = errors.len();
+        if count == 0 {
+            return None;
+        }
+        let mut listing = errors.into_iter().take(10).collect::<Vec<_>>().join("\n");
+        if count > 10 {
+            listing.push_str(&format!("\n... and {} more", count - 10));
+        }
+        Some(crate::Error::Invalid { count, listing })
     }
 
     /// Records a library error (I/O, UTF-8) as a diagnostic.

@@ -4,9 +4,12 @@
 //! files) meet in `check`, which builds a `dataset::Dataset` with near-duplicate `groups`;
 //! `text` tokenizes and `features` counts; `classifiers` fit and predict on matrices; `split`
 //! makes leakage-safe folds; `eval` runs every classifier on the same folds; `metrics` and `stats`
-//! score them; `report` writes the files. `cli` is the command line. See ARCHITECTURE.md.
+//! score them; `report` writes the files. `cli` is the command line. The labelling workflow:
+//! `ingest` adds an article, `label` (driven by `terminal`) writes label rows, `agreement`
+//! compares annotators. See ARCHITECTURE.md.
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod check;
 pub mod classifiers;
 pub mod cli;
@@ -19,12 +22,15 @@ pub mod external;
 pub mod features;
 pub mod fsutil;
 pub mod groups;
+pub mod ingest;
+pub mod label;
 pub mod labels;
 pub mod metrics;
 pub mod report;
 pub mod shard;
 pub mod split;
 pub mod stats;
+pub mod terminal;
 pub mod text;
 
 pub use error::{Error, Result};

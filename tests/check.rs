@@ -254,3 +254,48 @@ fn shipped_corpus_near_duplicate_groups() {
     ];
     assert_eq!(body_groups, expected);
 }
+
+#[test]
+fn annotator_files_follow_the_row_rules_but_may_leave_paragraphs_out() {
+    let f = Fixture::valid();
+    // Only two of the five paragraphs: fine for an annotator.
+    f.annotator(
+        "alice",
+        &[
+            ("a:3", "body", "alpha", "alpha words here and there"),
+            ("b:2", "body", "beta", "more alpha text about things"),
+        ],
+    );
+    let got = f.check();
+    assert!(got.iter().all(|g| !g.contains("error")), "{got:#?}");
+
+    f.annotator(
+        "bob",
+        &[
+            ("a:3", "body", "gamma", "alpha words here and there"),
+            ("a:5", "body", "beta", "an older text of this paragraph"),
+            ("a:9", "body", "", "no such line"),
+        ],
+    );
+    f.write(
+        "labels/annotators/Carol.csv",
+        "id,kind,topics,fingerprint,text\n",
+    );
+    f.write("labels/annotators/dave.csv", "id,kind,topics\n");
+    check(
+        &f,
+        &[
+            "labels/annotators/Carol.csv: error: annotator name `Carol` is not allowed: use lowercase letters, digits, `_` and `-`: rename the file",
+            "labels/annotators/bob.csv:2: error: unknown topic `gamma` for `a:3`",
+            "labels/annotators/bob.csv:3: error: `a:5` changed since it was labelled",
+            "labels/annotators/bob.csv:4: error: label row for `a:9`, but no such paragraph",
+            "labels/annotators/dave.csv:1: error: header is `id,kind,topics`, expected `id,kind,topics,fingerprint,text`",
+        ],
+    );
+    let (code, _, stderr) = run_bin(f.root(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("labels/annotators/bob.csv:2: error"),
+        "{stderr}"
+    );
+}

@@ -16,6 +16,15 @@ pub struct Fixture {
 
 pub const TOPICS: &str = "id,name,description\nalpha,Alpha,first\nbeta,Beta,second\n";
 
+/// The label rows of [`Fixture::valid`]: (id, kind, topics, text).
+pub const VALID_ROWS: [(&str, &str, &str, &str); 5] = [
+    ("a:1", "headline", "", "Title A"),
+    ("a:3", "body", "alpha", "alpha words here and there"),
+    ("a:5", "body", "beta", "beta words elsewhere entirely"),
+    ("b:1", "headline", "", "Title B"),
+    ("b:2", "body", "alpha", "more alpha text about things"),
+];
+
 impl Fixture {
     /// An empty project with the two-topic list.
     pub fn new() -> Fixture {
@@ -25,6 +34,11 @@ impl Fixture {
         let f = Fixture { dir };
         f.write("labels/topics.csv", TOPICS);
         f
+    }
+
+    /// The text of a file in the project.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root().join(rel)).unwrap()
     }
 
     pub fn root(&self) -> &Path {
@@ -44,15 +58,13 @@ impl Fixture {
     /// Writes `labels/paragraphs.csv` from (id, kind, topics, text) rows, with correct
     /// fingerprints.
     pub fn rows(&self, rows: &[(&str, &str, &str, &str)]) {
-        let mut s = String::from("id,kind,topics,fingerprint,text\n");
-        for (id, kind, topics, text) in rows {
-            s.push_str(&format!(
-                "{id},{kind},{topics},{},\"{}\"\n",
-                fingerprint(text),
-                text.replace('"', "\"\"")
-            ));
-        }
-        self.write("labels/paragraphs.csv", s);
+        self.write("labels/paragraphs.csv", rows_csv(rows));
+    }
+
+    /// Writes `labels/annotators/<name>.csv` from (id, kind, topics, text) rows, with correct
+    /// fingerprints.
+    pub fn annotator(&self, name: &str, rows: &[(&str, &str, &str, &str)]) {
+        self.write(&format!("labels/annotators/{name}.csv"), rows_csv(rows));
     }
 
     /// A small valid project: two articles, every paragraph labelled.
@@ -63,14 +75,24 @@ impl Fixture {
             "Title A\n\nalpha words here and there\n\nbeta words elsewhere entirely\n",
         );
         f.article("b", "Title B\nmore alpha text about things\n");
-        f.rows(&[
-            ("a:1", "headline", "", "Title A"),
-            ("a:3", "body", "alpha", "alpha words here and there"),
-            ("a:5", "body", "beta", "beta words elsewhere entirely"),
-            ("b:1", "headline", "", "Title B"),
-            ("b:2", "body", "alpha", "more alpha text about things"),
-        ]);
+        f.rows(&VALID_ROWS);
         f
+    }
+
+    /// Asserts that `check` reports a finding starting with `prefix`.
+    pub fn assert_finding(&self, prefix: &str) {
+        let got = self.check();
+        assert!(
+            got.iter().any(|g| g.starts_with(prefix)),
+            "no finding starts with\n  {prefix}\nfindings: {got:#?}"
+        );
+    }
+
+    /// Runs the `check` command and asserts that it passes with a summary starting `ok_prefix`.
+    pub fn assert_check_passes(&self, ok_prefix: &str) {
+        let (code, stdout, stderr) = run_bin(self.root(), &["check"]);
+        assert_eq!(code, 0, "check failed:\n{stderr}");
+        assert!(stdout.starts_with(ok_prefix), "{stdout}");
     }
 
     /// Runs `check` and returns its findings as `relative/path:line: severity: message`.
@@ -87,13 +109,40 @@ impl Fixture {
     }
 }
 
+/// A label file (`id,kind,topics,fingerprint,text`) from (id, kind, topics, text) rows, with
+/// correct fingerprints.
+pub fn rows_csv(rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = String::from("id,kind,topics,fingerprint,text\n");
+    for (id, kind, topics, text) in rows {
+        s.push_str(&format!(
+            "{id},{kind},{topics},{},\"{}\"\n",
+            fingerprint(text),
+            text.replace('"', "\"\"")
+        ));
+    }
+    s
+}
+
 /// Runs the built binary with `args` in `dir`; returns (status, stdout, stderr).
 pub fn run_bin(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_topicbench"))
+    run_bin_with_input(dir, args, "")
+}
+
+/// Runs the built binary with `args` in `dir`, `input` piped to its stdin; returns (status,
+/// stdout, stderr).
+pub fn run_bin_with_input(dir: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_topicbench"))
         .args(args)
         .current_dir(dir)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    // The program may stop reading early (an error, or every paragraph labelled).
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let o = child.wait_with_output().unwrap();
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stdout).into_owned(),

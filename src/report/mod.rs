@@ -1,6 +1,7 @@
 //! Output formats. Only this layer knows about Markdown, JSON, CSV and terminal tables:
-//! `corpus` for the dataset export and statistics, `eval` for evaluation reports. Files are
-//! written through `fsutil::write_atomic`, so an interrupted run leaves the previous report.
+//! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `agreement`
+//! for the `agree` report. Files are written through `fsutil::write_atomic`, so an interrupted
+//! run leaves the previous report.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use crate::error::Result;
 use crate::eval::{ClassifierSummary, EvalRun, Explanation};
 use crate::fsutil::write_atomic;
 
+pub mod agreement;
 pub mod corpus;
 pub mod eval;
 
