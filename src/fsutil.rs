@@ -37,6 +37,13 @@ fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(path, "cannot write", e))?;
+    // For the crash tests: hold the written temporary file this long before the rename, so that
+    // a kill can land between the two.
+    if let Some(ms) = std::env::var_os("TOPICBENCH_TEST_RENAME_DELAY_MS")
+        .and_then(|v| v.to_str()?.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
     if replace {
         tmp.persist(path)
             .map_err(|e| Error::io(path, "cannot replace", e.error))?;

@@ -6,6 +6,7 @@ mod conformance;
 mod equivalence;
 mod eval;
 mod external;
+mod faults;
 mod label;
 mod shard;
 mod util;
