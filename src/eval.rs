@@ -581,7 +581,7 @@ fn with_stderr(reason: String, tail: &str) -> String {
 }
 
 /// A per-fold seed: the same for every classifier on a fold, different across folds.
-fn fold_seed(seed: u64, fold: &Fold) -> u64 {
+pub fn fold_seed(seed: u64, fold: &Fold) -> u64 {
     seed ^ ((fold.repeat as u64) << 32 | fold.fold as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 

@@ -4,7 +4,8 @@
 //! files) meet in `check`, which builds a `dataset::Dataset` with near-duplicate `groups`;
 //! `text` tokenizes and `features` counts; `classifiers` fit and predict on matrices; `split`
 //! makes leakage-safe folds; `eval` runs every classifier on the same folds; `metrics` and `stats`
-//! score them; `report` writes the files. `cli` is the command line. See ARCHITECTURE.md.
+//! score them; `learning_curve` refits the baseline and the best contender on shrinking training
+//! subsets of the same folds; `report` writes the files. `cli` is the command line. See ARCHITECTURE.md.
 #![deny(missing_docs)]
 
 pub mod check;
@@ -20,6 +21,7 @@ pub mod features;
 pub mod fsutil;
 pub mod groups;
 pub mod labels;
+pub mod learning_curve;
 pub mod metrics;
 pub mod report;
 pub mod shard;

@@ -8,6 +8,7 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::eval::{ClassifierSummary, EvalRun, Explanation};
 use crate::fsutil::write_atomic;
+use crate::learning_curve::LearningCurve;
 
 pub mod corpus;
 pub mod eval;
@@ -21,11 +22,12 @@ pub fn write_eval_reports(
     summaries: &[ClassifierSummary],
     explanation: &Explanation,
     info: &eval::RunInfo,
+    curve: Option<&LearningCurve>,
 ) -> Result<PathBuf> {
-    let json = eval::report_json(ds, run, summaries, explanation, info);
+    let json = eval::report_json(ds, run, summaries, explanation, info, curve);
     let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
     json_text.push('\n');
-    let md = eval::report_markdown(ds, run, summaries, explanation, info);
+    let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
     let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
     let stamp: String = info
         .started_at
