@@ -105,6 +105,10 @@ fn report_has_the_documented_keys_and_files() {
     );
     assert_eq!(preds.lines().count(), 1 + 2 * 3 * 71);
     assert!(dir.path().join("latest.md").exists());
+    assert_eq!(
+        std::fs::read(run.join("report.html")).unwrap(),
+        std::fs::read(dir.path().join("latest.html")).unwrap()
+    );
     // The learning curve: the baseline and the only contender, ten shares each.
     let lc = &v["learning_curve"];
     assert_eq!(lc["metric"], "macro_f1");
@@ -178,6 +182,8 @@ fn learning_curve_ends_at_the_main_run() {
     assert!(v.get("learning_curve").is_none());
     let md = std::fs::read_to_string(dir.path().join("latest.md")).unwrap();
     assert!(!md.contains("## Learning curve"));
+    let html = std::fs::read_to_string(dir.path().join("latest.html")).unwrap();
+    assert!(html.contains("Not computed for this run"));
 }
 
 #[test]

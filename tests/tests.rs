@@ -6,5 +6,6 @@ mod conformance;
 mod equivalence;
 mod eval;
 mod external;
+mod html;
 mod shard;
 mod util;

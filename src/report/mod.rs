@@ -1,5 +1,6 @@
-//! Output formats. Only this layer knows about Markdown, JSON, CSV and terminal tables:
-//! `corpus` for the dataset export and statistics, `eval` for evaluation reports. Files are
+//! Output formats. Only this layer knows about Markdown, JSON, HTML, CSV and terminal tables:
+//! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `html` for the
+//! page with charts. Files are
 //! written through `fsutil::write_atomic`, so an interrupted run leaves the previous report.
 
 use std::path::{Path, PathBuf};
@@ -12,9 +13,11 @@ use crate::learning_curve::LearningCurve;
 
 pub mod corpus;
 pub mod eval;
+pub mod html;
 
-/// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,predictions.csv}`, then
-/// replaces `reports/latest.json` and `reports/latest.md`. Returns the run folder.
+/// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,report.html,predictions.csv}`,
+/// then replaces `reports/latest.json`, `reports/latest.md` and `reports/latest.html`. Returns the
+/// run folder.
 pub fn write_eval_reports(
     reports_dir: &Path,
     ds: &Dataset,
@@ -28,6 +31,7 @@ pub fn write_eval_reports(
     let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
     json_text.push('\n');
     let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
+    let html = html::report_html(ds, run, summaries, info, curve);
     let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
     let stamp: String = info
         .started_at
@@ -41,7 +45,9 @@ pub fn write_eval_reports(
     )?;
     write_atomic(&run_dir.join("report.json"), json_text.as_bytes())?;
     write_atomic(&run_dir.join("report.md"), md.as_bytes())?;
+    write_atomic(&run_dir.join("report.html"), html.as_bytes())?;
     write_atomic(&reports_dir.join("latest.json"), json_text.as_bytes())?;
     write_atomic(&reports_dir.join("latest.md"), md.as_bytes())?;
+    write_atomic(&reports_dir.join("latest.html"), html.as_bytes())?;
     Ok(run_dir)
 }
