@@ -100,6 +100,9 @@ pub struct MergeArgs {
     /// Where to write the report (default: as `eval` would).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Skip the learning curve (see `eval --no-learning-curve`).
+    #[arg(long)]
+    pub no_learning_curve: bool,
 }
 
 /// Cross-validation scheme.
@@ -163,6 +166,10 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
+    /// Skip the learning curve (10 training shares × every fold × the baseline and the best
+    /// contender: about 5.5 extra fits of each per fold).
+    #[arg(long)]
+    pub no_learning_curve: bool,
 }
 
 /// `predict` options.
@@ -522,17 +529,20 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         )
     });
     bar.finish_and_clear();
-    finish_report(
-        project,
-        &ds,
-        run,
-        scheme,
-        args.seed,
-        &reports_dir,
-        started,
-        t0,
-        stage_secs,
-    )
+    pool.install(|| {
+        finish_report(
+            project,
+            &ds,
+            run,
+            scheme,
+            args.seed,
+            &reports_dir,
+            started,
+            t0,
+            stage_secs,
+            !args.no_learning_curve,
+        )
+    })
 }
 
 fn default_reports_dir(project: &Project, csv: bool, ds: &crate::dataset::Dataset) -> PathBuf {
@@ -581,6 +591,7 @@ fn finish_report(
     started: std::time::SystemTime,
     t0: std::time::Instant,
     mut stage_secs: std::collections::BTreeMap<String, f64>,
+    learning_curve: bool,
 ) -> Result<i32> {
     let baseline = classifiers::BASELINE;
     let t = std::time::Instant::now();
@@ -589,6 +600,12 @@ fn finish_report(
     let t = std::time::Instant::now();
     let explanation = eval::explain(ds, &run, baseline, 10);
     stage_secs.insert("explain".to_owned(), t.elapsed().as_secs_f64());
+    let t = std::time::Instant::now();
+    let curve = learning_curve
+        .then(|| crate::learning_curve::compute(ds, &run, &summaries, baseline, seed));
+    if curve.is_some() {
+        stage_secs.insert("learning_curve".to_owned(), t.elapsed().as_secs_f64());
+    }
     let info = report::eval::RunInfo {
         scheme,
         seed,
@@ -598,8 +615,15 @@ fn finish_report(
         wall_secs: t0.elapsed().as_secs_f64(),
         stage_secs,
     };
-    let run_dir =
-        report::write_eval_reports(reports_dir, ds, &run, &summaries, &explanation, &info)?;
+    let run_dir = report::write_eval_reports(
+        reports_dir,
+        ds,
+        &run,
+        &summaries,
+        &explanation,
+        &info,
+        curve.as_ref(),
+    )?;
     out(&report::eval::terminal_table(&summaries, baseline))?;
     out(&format!(
         "reports: {} and {} (this run: {})\n",
@@ -661,6 +685,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         started,
         t0,
         stage_secs,
+        !args.no_learning_curve,
     )
 }
 

@@ -218,6 +218,9 @@ pub struct EvalRun {
     pub runs: Vec<ClassifierRun>,
     /// Wall seconds per stage (`tokenize`, `folds`).
     pub stage_secs: BTreeMap<String, f64>,
+    /// The tokenized items per n-gram setting (reused by the learning curve; empty after a
+    /// merge of shards).
+    pub tokenized: BTreeMap<usize, Tokenized>,
     /// The baseline's top words per topic, when [`run`] computed them (see [`top_words`]).
     pub top_words: Option<Vec<Vec<(String, f64)>>>,
 }
@@ -341,6 +344,7 @@ pub fn run(
     let mut run = assemble(prepared, &infos, units).unwrap_or_else(|e| unreachable!("{e}"));
     run.stage_secs = stage_secs;
     run.top_words = Some(words);
+    run.tokenized = tokenized;
     run
 }
 
@@ -531,6 +535,7 @@ pub fn assemble(
         prepared,
         runs,
         stage_secs: BTreeMap::new(),
+        tokenized: BTreeMap::new(),
         top_words: None,
     })
 }
@@ -631,7 +636,7 @@ fn with_stderr(reason: String, tail: &str) -> String {
 }
 
 /// A per-fold seed: the same for every classifier on a fold, different across folds.
-fn fold_seed(seed: u64, fold: &Fold) -> u64 {
+pub fn fold_seed(seed: u64, fold: &Fold) -> u64 {
     seed ^ ((fold.repeat as u64) << 32 | fold.fold as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 

@@ -4,9 +4,10 @@
 //! files) meet in `check`, which builds a `dataset::Dataset` with near-duplicate `groups`;
 //! `text` tokenizes and `features` counts; `classifiers` fit and predict on matrices; `split`
 //! makes leakage-safe folds; `eval` runs every classifier on the same folds; `metrics` and `stats`
-//! score them; `report` writes the files. `cli` is the command line. The labelling workflow:
-//! `ingest` adds an article, `label` (driven by `terminal`) writes label rows, `agreement`
-//! compares annotators. See ARCHITECTURE.md.
+//! score them; `learning_curve` refits the baseline and the best contender on shrinking training
+//! subsets of the same folds; `report` writes the files. `cli` is the command line. The labelling
+//! workflow: `ingest` adds an article, `label` (driven by `terminal`) writes label rows,
+//! `agreement` compares annotators. See ARCHITECTURE.md.
 #![deny(missing_docs)]
 
 pub mod agreement;
@@ -25,6 +26,7 @@ pub mod groups;
 pub mod ingest;
 pub mod label;
 pub mod labels;
+pub mod learning_curve;
 pub mod metrics;
 pub mod report;
 pub mod shard;

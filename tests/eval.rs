@@ -105,6 +105,85 @@ fn report_has_the_documented_keys_and_files() {
     );
     assert_eq!(preds.lines().count(), 1 + 2 * 3 * 71);
     assert!(dir.path().join("latest.md").exists());
+    assert_eq!(
+        std::fs::read(run.join("report.html")).unwrap(),
+        std::fs::read(dir.path().join("latest.html")).unwrap()
+    );
+    // The learning curve: the baseline and the only contender, ten shares each.
+    let lc = &v["learning_curve"];
+    assert_eq!(lc["metric"], "macro_f1");
+    assert_eq!(lc["fractions"].as_array().unwrap().len(), 10);
+    let names: Vec<&str> = lc["classifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["multinomial_nb", "majority"]);
+}
+
+/// The curve's 100% point trains on the whole training fold, so it is the main run's number:
+/// exactly for the contender (same classifier, folds, rows, seed), and for the baseline too
+/// (the sparse twin's decisions equal linfa's). Each repeat trains on 4 × 71 paragraphs over 5
+/// folds, 56.8 per fold at 100%.
+#[test]
+fn learning_curve_ends_at_the_main_run() {
+    let (v, dir) = eval_json(&[
+        "--classifiers",
+        "multinomial_nb,nearest_centroid,majority",
+        "--repeats",
+        "4",
+    ]);
+    let lc = &v["learning_curve"];
+    let sizes: Vec<f64> = lc["train_paragraphs_per_fold"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(sizes.last(), Some(&56.8));
+    assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{sizes:?}");
+    let curves = lc["classifiers"].as_array().unwrap();
+    assert_eq!(curves.len(), 2);
+    assert_eq!(curves[0]["role"], "baseline");
+    assert!(
+        curves[0]["note"].as_str().unwrap().contains("sparse"),
+        "the baseline's curve must say how it was computed"
+    );
+    assert_eq!(curves[1]["name"], "nearest_centroid");
+    assert_eq!(curves[1]["role"], "best contender");
+    for c in curves {
+        let points = c["macro_f1"].as_array().unwrap();
+        assert_eq!(points.len(), 10);
+        let main = v["classifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == c["name"])
+            .unwrap();
+        assert_eq!(points[9], main["metrics"]["macro_f1"], "{}", c["name"]);
+        // Less training data does not help a 71-paragraph corpus.
+        assert!(
+            points[0]["mean"].as_f64().unwrap() < points[9]["mean"].as_f64().unwrap(),
+            "{}",
+            c["name"]
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("latest.md")).unwrap();
+    assert!(md.contains("## Learning curve"), "{md}");
+
+    let (v, dir) = eval_json(&[
+        "--classifiers",
+        "multinomial_nb",
+        "--repeats",
+        "2",
+        "--no-learning-curve",
+    ]);
+    assert!(v.get("learning_curve").is_none());
+    let md = std::fs::read_to_string(dir.path().join("latest.md")).unwrap();
+    assert!(!md.contains("## Learning curve"));
+    let html = std::fs::read_to_string(dir.path().join("latest.html")).unwrap();
+    assert!(html.contains("Not computed for this run"));
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod equivalence;
 mod eval;
 mod external;
 mod faults;
+mod html;
 mod label;
 mod shard;
 mod util;

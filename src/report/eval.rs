@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::dataset::Dataset;
 use crate::eval::{ClassifierSummary, EvalRun, Explanation, Scheme};
+use crate::learning_curve::{LearningCurve, PERCENTS};
 use crate::metrics::HEADLINE;
 use crate::stats::{Summary, Verdict};
 
@@ -66,6 +67,7 @@ pub fn report_json(
     summaries: &[ClassifierSummary],
     explanation: &Explanation,
     info: &RunInfo,
+    curve: Option<&LearningCurve>,
 ) -> Value {
     let p = &run.prepared;
     let topics: Vec<&str> = ds.topics.iter().map(|t| t.id.as_str()).collect();
@@ -169,7 +171,7 @@ pub fn report_json(
             })
         }).collect::<Vec<_>>(),
     });
-    json!({
+    let mut doc = json!({
         "schema": SCHEMA,
         "corpus": {
             "name": ds.name,
@@ -200,6 +202,30 @@ pub fn report_json(
             "wall_secs": info.wall_secs,
             "stage_secs": run.stage_secs.iter().chain(&info.stage_secs).collect::<std::collections::BTreeMap<_, _>>(),
         },
+    });
+    if let Some(c) = curve {
+        doc["learning_curve"] = learning_curve_json(c);
+    }
+    doc
+}
+
+/// The `learning_curve` section: macro-F1 summaries per training share (absent when the curve
+/// was not computed).
+pub fn learning_curve_json(c: &LearningCurve) -> Value {
+    json!({
+        "metric": "macro_f1",
+        "fractions": PERCENTS.iter().map(|&p| p as f64 / 100.0).collect::<Vec<_>>(),
+        "train_paragraphs_per_fold": c.train_size.iter().map(|&x| round(x)).collect::<Vec<_>>(),
+        "subsample": "the first share of one seeded order of each training fold, stratified by each paragraph's rarest topic (nested: every subset contains the smaller ones); vocabulary and weights from the subset only; the fold's whole test set",
+        "note": c.note,
+        "classifiers": c.curves.iter().map(|cv| {
+            let mut v = json!({"name": cv.name, "role": cv.role, "note": cv.note});
+            match &cv.macro_f1 {
+                Ok(points) => v["macro_f1"] = points.iter().map(summary_json).collect::<Vec<_>>().into(),
+                Err(e) => v["error"] = json!(e),
+            }
+            v
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -223,7 +249,8 @@ fn excerpt(text: &str, chars: usize) -> String {
     }
 }
 
-fn ci(s: &Summary) -> String {
+/// `0.345 [0.330, 0.360]`: a mean and its 95% interval.
+pub(super) fn ci(s: &Summary) -> String {
     match s.ci95 {
         Some([a, b]) => format!("{:.3} [{a:.3}, {b:.3}]", s.mean),
         None => format!("{:.3}", s.mean),
@@ -249,6 +276,7 @@ pub fn report_markdown(
     summaries: &[ClassifierSummary],
     explanation: &Explanation,
     info: &RunInfo,
+    curve: Option<&LearningCurve>,
 ) -> String {
     let p = &run.prepared;
     let mut s = String::new();
@@ -298,18 +326,7 @@ pub fn report_markdown(
             );
             continue;
         }
-        let vs = c
-            .vs_baseline
-            .as_ref()
-            .and_then(|v| v.metrics.get("macro_f1"))
-            .map_or("–".to_owned(), |(pd, v)| {
-                format!(
-                    "{:+.3}, {}, {}",
-                    pd.diff,
-                    p_text(pd.p_value),
-                    verdict_str(*v)
-                )
-            });
+        let vs = vs_baseline_text(c);
         let _ = writeln!(
             s,
             "| {} | {name} | {} | {} | {} | {} | {vs} |",
@@ -403,6 +420,10 @@ pub fn report_markdown(
         );
     }
 
+    if let Some(c) = curve {
+        s.push_str(&learning_curve_markdown(c));
+    }
+
     let _ = writeln!(s, "\n## What the baseline learnt\n");
     let _ = writeln!(
         s,
@@ -454,6 +475,50 @@ pub fn report_markdown(
             &c[..12.min(c.len())]
         ))
     );
+    s
+}
+
+/// The learning-curve section of `latest.md`: macro-F1 per training share.
+fn learning_curve_markdown(c: &LearningCurve) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "\n## Learning curve\n");
+    let _ = writeln!(
+        s,
+        "Macro-F1 when each training fold is cut to its first 10%, 20%, … of one seeded order stratified by rarest topic (same folds and test sets as above; vocabulary from the subset only).\n"
+    );
+    for note in c
+        .note
+        .iter()
+        .chain(c.curves.iter().filter_map(|cv| cv.note.as_ref()))
+    {
+        let _ = writeln!(s, "Note: {note}.\n");
+    }
+    let _ = write!(s, "| training share | paragraphs per fold |");
+    for cv in &c.curves {
+        let _ = write!(s, " {} ({}) |", cv.name, cv.role);
+    }
+    let _ = write!(s, "\n|---:|---:|");
+    for _ in &c.curves {
+        let _ = write!(s, "---|");
+    }
+    let _ = writeln!(s);
+    for (k, pct) in PERCENTS.iter().enumerate() {
+        let _ = write!(s, "| {pct}% | {:.1} |", c.train_size[k]);
+        for cv in &c.curves {
+            match &cv.macro_f1 {
+                Ok(points) => {
+                    let _ = write!(s, " {} |", ci(&points[k]));
+                }
+                Err(e) if k == 0 => {
+                    let _ = write!(s, " failed: {} |", e.replace('|', "\\|"));
+                }
+                Err(_) => {
+                    let _ = write!(s, " |");
+                }
+            }
+        }
+        let _ = writeln!(s);
+    }
     s
 }
 
@@ -602,6 +667,22 @@ pub fn predictions_csv(ds: &Dataset, run: &EvalRun) -> Vec<u8> {
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The macro-F1 comparison with the baseline for a ranking table: `+0.239, p = 0.006, better`,
+/// or `–` for the baseline itself.
+pub fn vs_baseline_text(c: &ClassifierSummary) -> String {
+    c.vs_baseline
+        .as_ref()
+        .and_then(|v| v.metrics.get("macro_f1"))
+        .map_or("–".to_owned(), |(pd, v)| {
+            format!(
+                "{:+.3}, {}, {}",
+                pd.diff,
+                p_text(pd.p_value),
+                verdict_str(*v)
+            )
+        })
 }
 
 /// A p-value for people: `p = 0.043`, `p < 0.001`, or `p n/a` (no variance to test).

@@ -1,7 +1,7 @@
-//! Output formats. Only this layer knows about Markdown, JSON, CSV and terminal tables:
-//! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `agreement`
-//! for the `agree` report. Files are written through `fsutil::write_atomic`, so an interrupted
-//! run leaves the previous report.
+//! Output formats. Only this layer knows about Markdown, JSON, HTML, CSV and terminal tables:
+//! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `html` for the
+//! page with charts, `agreement` for the `agree` report. Files are written through
+//! `fsutil::write_atomic`, so an interrupted run leaves the previous report.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +9,16 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::eval::{ClassifierSummary, EvalRun, Explanation};
 use crate::fsutil::write_atomic;
+use crate::learning_curve::LearningCurve;
 
 pub mod agreement;
 pub mod corpus;
 pub mod eval;
+pub mod html;
 
-/// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,predictions.csv}`, then
-/// replaces `reports/latest.json` and `reports/latest.md`. Returns the run folder.
+/// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,report.html,predictions.csv}`,
+/// then replaces `reports/latest.json`, `reports/latest.md` and `reports/latest.html`. Returns the
+/// run folder.
 pub fn write_eval_reports(
     reports_dir: &Path,
     ds: &Dataset,
@@ -23,11 +26,13 @@ pub fn write_eval_reports(
     summaries: &[ClassifierSummary],
     explanation: &Explanation,
     info: &eval::RunInfo,
+    curve: Option<&LearningCurve>,
 ) -> Result<PathBuf> {
-    let json = eval::report_json(ds, run, summaries, explanation, info);
+    let json = eval::report_json(ds, run, summaries, explanation, info, curve);
     let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
     json_text.push('\n');
-    let md = eval::report_markdown(ds, run, summaries, explanation, info);
+    let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
+    let html = html::report_html(ds, run, summaries, info, curve);
     let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
     let stamp: String = info
         .started_at
@@ -41,7 +46,9 @@ pub fn write_eval_reports(
     )?;
     write_atomic(&run_dir.join("report.json"), json_text.as_bytes())?;
     write_atomic(&run_dir.join("report.md"), md.as_bytes())?;
+    write_atomic(&run_dir.join("report.html"), html.as_bytes())?;
     write_atomic(&reports_dir.join("latest.json"), json_text.as_bytes())?;
     write_atomic(&reports_dir.join("latest.md"), md.as_bytes())?;
+    write_atomic(&reports_dir.join("latest.html"), html.as_bytes())?;
     Ok(run_dir)
 }
