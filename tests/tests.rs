@@ -7,5 +7,6 @@ mod equivalence;
 mod eval;
 mod external;
 mod html;
+mod report;
 mod shard;
 mod util;

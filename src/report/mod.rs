@@ -1,6 +1,6 @@
 //! Output formats. Only this layer knows about Markdown, JSON, HTML, CSV and terminal tables:
 //! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `html` for the
-//! page with charts. Files are
+//! page with charts, `runs` for listing and comparing stored runs. Files are
 //! written through `fsutil::write_atomic`, so an interrupted run leaves the previous report.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use crate::learning_curve::LearningCurve;
 pub mod corpus;
 pub mod eval;
 pub mod html;
+pub mod runs;
 
 /// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,report.html,predictions.csv}`,
 /// then replaces `reports/latest.json`, `reports/latest.md` and `reports/latest.html`. Returns the
