@@ -541,7 +541,8 @@ fn finish_report(
     )?;
     out(&report::eval::terminal_table(&summaries, baseline))?;
     out(&format!(
-        "reports: {} and {} (this run: {})\n",
+        "reports: {}, {} and {} (this run: {})\n",
+        reports_dir.join("latest.html").display(),
         reports_dir.join("latest.md").display(),
         reports_dir.join("latest.json").display(),
         run_dir.display()
