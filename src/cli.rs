@@ -57,6 +57,8 @@ pub enum Command {
     /// Agreement between annotators (labels/annotators/<name>.csv): Cohen's kappa and the
     /// disagreements for each pair, and Krippendorff's alpha for the group.
     Agree(AgreeArgs),
+    /// List stored runs, or compare two of them.
+    Report(ReportArgs),
 }
 
 /// `label` options.
@@ -86,6 +88,34 @@ fn parse_annotator(s: &str) -> std::result::Result<String, String> {
 pub struct IngestArgs {
     /// The article's text file.
     pub file: PathBuf,
+}
+
+/// `report` options.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The reports folder holding `runs/` and `latest.json` (default: <root>/reports; e.g.
+    /// reports/corpora/<stem> for a --corpus run).
+    #[arg(long, global = true, visible_alias = "out")]
+    pub dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+/// `report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// List the stored runs: date, commit, corpus, baseline macro-F1 and the best contender.
+    List,
+    /// Compare two runs: metric deltas (B − A) per classifier and per topic, flagged (*) where
+    /// |Δ| exceeds the larger of the two runs' 95% interval half-widths.
+    Diff {
+        /// Run A: a run folder name under <dir>/runs (or a unique prefix), a run folder, a
+        /// report JSON file, or `latest`.
+        a: String,
+        /// Run B, the same way.
+        b: String,
+    },
 }
 
 /// `merge` options.
@@ -332,6 +362,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             out(&s)?;
             Ok(0)
         }
+        Command::Report(ref args) => cmd_report(&project, args),
     }
 }
 
@@ -626,7 +657,8 @@ fn finish_report(
     )?;
     out(&report::eval::terminal_table(&summaries, baseline))?;
     out(&format!(
-        "reports: {} and {} (this run: {})\n",
+        "reports: {}, {} and {} (this run: {})\n",
+        reports_dir.join("latest.html").display(),
         reports_dir.join("latest.md").display(),
         reports_dir.join("latest.json").display(),
         run_dir.display()
@@ -687,6 +719,41 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         stage_secs,
         !args.no_learning_curve,
     )
+}
+
+fn cmd_report(project: &Project, args: &ReportArgs) -> Result<i32> {
+    use crate::report::runs;
+    let dir = args.dir.clone().unwrap_or_else(|| project.reports_dir());
+    match &args.command {
+        ReportCommand::List => {
+            let listing = runs::list(&dir)?;
+            for p in &listing.problems {
+                eprintln!("warning: {p}");
+            }
+            if listing.runs.is_empty() {
+                eprintln!(
+                    "no readable runs under {}: run `topicbench eval`",
+                    dir.join("runs").display()
+                );
+                return Ok(0);
+            }
+            out(&runs::list_text(&listing.runs))?;
+            Ok(0)
+        }
+        ReportCommand::Diff { a, b } => {
+            let (pa, pb) = (runs::resolve(&dir, a)?, runs::resolve(&dir, b)?);
+            let (ra, rb) = (runs::read(&pa)?, runs::read(&pb)?);
+            let d = runs::diff(&ra, &rb);
+            out(&runs::diff_text(
+                &pa.display().to_string(),
+                &ra,
+                &pb.display().to_string(),
+                &rb,
+                &d,
+            ))?;
+            Ok(0)
+        }
+    }
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

@@ -9,5 +9,6 @@ mod external;
 mod faults;
 mod html;
 mod label;
+mod report;
 mod shard;
 mod util;
