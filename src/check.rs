@@ -24,10 +24,14 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
     let topics_path = project.topics_path();
     let rows_path = project.paragraphs_path();
     let topics = labels::read_topics(&topics_path, &mut d);
+    // With an unusable topics.csv every label row would also name an "unknown topic": say it once.
+    let topics_usable = !topics.is_empty();
 
     // Articles.
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut corpus_bytes: Vec<u8> = Vec::new();
+    // Articles that could not be read: their label rows are not reported as orphans too.
+    let mut unreadable: Vec<String> = Vec::new();
     let articles_dir = project.articles_dir();
     match corpus::article_paths(&articles_dir) {
         Ok(paths) if paths.is_empty() => d.error(
@@ -50,7 +54,11 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
                         }
                         paragraphs.extend(a.paragraphs);
                     }
-                    Err(e) => d.from_error(&path, &e),
+                    Err(e) => {
+                        d.from_error(&path, &e);
+                        unreadable
+                            .extend(path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+                    }
                 }
             }
         }
@@ -58,7 +66,11 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
     }
 
     // Label rows against the paragraphs.
+    let before_rows = d.errors();
     let rows = labels::read_label_rows(&rows_path, &mut d);
+    // With a malformed paragraphs.csv, the paragraphs of skipped rows are not reported as unlabelled
+    // too: one cause, one message.
+    let rows_usable = d.errors() == before_rows;
     let topic_index: HashMap<&str, usize> = topics
         .iter()
         .enumerate()
@@ -86,6 +98,10 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
             continue;
         }
         let Some(&pi) = para_index.get(row.id.as_str()) else {
+            let doc = row.id.rsplit_once(':').map_or("", |(doc, _)| doc);
+            if unreadable.iter().any(|u| u == doc) {
+                continue;
+            }
             d.error(
                 &rows_path,
                 line,
@@ -115,6 +131,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         for t in &row.topics {
             match topic_index.get(t.as_str()) {
                 Some(&i) => ids.push(i),
+                None if !topics_usable => ok = false,
                 None => {
                     ok = false;
                     d.error(
@@ -180,7 +197,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         }
     }
     for (p, l) in paragraphs.iter().zip(&labelled) {
-        if l.is_none() {
+        if l.is_none() && rows_usable {
             let path = articles_dir.join(format!("{}.txt", p.doc));
             d.error(
                 &path,

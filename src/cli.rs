@@ -320,6 +320,11 @@ fn load_corpus(
     }
 }
 
+/// The file a corpus-wide problem is reported against: the corpus CSV, or the label rows.
+fn data_source(project: &Project, corpus: Option<&std::path::Path>) -> PathBuf {
+    corpus.map_or_else(|| project.paragraphs_path(), ToOwned::to_owned)
+}
+
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
@@ -352,7 +357,8 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
-    let prepared = eval::prepare(&ds, scheme, args.seed)?;
+    let prepared = eval::prepare(&ds, scheme, args.seed)
+        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
     let bar = progress_bar(prepared.folds.len() as u64, "folds");
     let opts = eval::RunOptions {
         seed: args.seed,
@@ -363,6 +369,8 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    // Fail now rather than after the folds have run.
+    crate::fsutil::ensure_writable_dir(&reports_dir)?;
     if let Some(shard) = args.shard {
         let (units, ..) = pool.install(|| {
             let tokenized = eval::tokenize(&ds, &prepared, &classifiers);
@@ -530,7 +538,8 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         )));
     }
     let (settings, units) = crate::shard::read_shards(&files, ds.topics.len())?;
-    let prepared = eval::prepare(&ds, scheme, settings.seed)?;
+    let prepared = eval::prepare(&ds, scheme, settings.seed)
+        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let run = eval::assemble(prepared, &settings.infos(), units)?;
@@ -538,6 +547,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    crate::fsutil::ensure_writable_dir(&reports_dir)?;
     finish_report(
         project,
         &ds,
@@ -592,9 +602,11 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
         .filter(|l| !l.is_empty())
         .collect();
     if lines.is_empty() {
-        return Err(Error::Usage(format!(
-            "{source}: no paragraphs to predict (one per line)"
-        )));
+        return Err(Error::input(
+            source,
+            0,
+            "no paragraphs to predict: give one paragraph per line",
+        ));
     }
     let pred = eval::fit_and_predict(&ds, classifier.as_ref(), &lines, 42)?;
     let mut s = String::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result, decode_utf8, read_file};
+use crate::error::{Error, Result, decode_utf8_ref, read_file};
 
 /// One paragraph of an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +71,40 @@ pub fn split_paragraphs(stem: &str, text: &str) -> Vec<Paragraph> {
         .collect()
 }
 
+/// The longest paragraph (one line of an article, or one text of a corpus CSV) accepted, in bytes.
+/// Longer ones are refused with a message rather than tokenized and shingled: a paragraph this
+/// long is almost certainly a file with the wrong line endings or not text at all.
+pub const MAX_PARAGRAPH_BYTES: usize = 8 << 20;
+
+/// The message for a paragraph longer than [`MAX_PARAGRAPH_BYTES`].
+pub fn too_long(len: usize) -> String {
+    format!(
+        "paragraph is {len} bytes, longer than the limit of {MAX_PARAGRAPH_BYTES} bytes (8 MiB): split it into paragraphs of one line each"
+    )
+}
+
+/// Decodes an article's bytes (read from `path`, which names it in messages) and splits it into
+/// paragraphs: [`split_paragraphs`] with UTF-8 and length checks. The entry point for fuzzing.
+pub fn parse_article(path: &Path, stem: &str, bytes: &[u8]) -> Result<Vec<Paragraph>> {
+    let text = decode_utf8_ref(path, bytes)?;
+    if let Some((i, line)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.trim_end().len() > MAX_PARAGRAPH_BYTES)
+    {
+        return Err(Error::input(path, i + 1, too_long(line.trim_end().len())));
+    }
+    let paragraphs = split_paragraphs(stem, text);
+    if paragraphs.is_empty() {
+        return Err(Error::input(
+            path,
+            0,
+            "article is empty (no non-blank line): add its text, one paragraph per line, or delete the file",
+        ));
+    }
+    Ok(paragraphs)
+}
+
 /// Reads one article file.
 pub fn read_article(path: &Path) -> Result<Article> {
     let stem = path
@@ -78,8 +112,7 @@ pub fn read_article(path: &Path) -> Result<Article> {
         .and_then(|s| s.to_str())
         .ok_or_else(|| Error::input(path, 0, "article file name is not valid UTF-8: rename it"))?
         .to_owned();
-    let text = decode_utf8(path, read_file(path)?)?;
-    let paragraphs = split_paragraphs(&stem, &text);
+    let paragraphs = parse_article(path, &stem, &read_file(path)?)?;
     Ok(Article {
         stem,
         path: path.to_owned(),

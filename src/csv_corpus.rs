@@ -29,8 +29,9 @@ pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     Ok(ds)
 }
 
-/// Parses and validates the corpus `bytes` read from `path` (everything but the hash).
-fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+/// Parses and validates the corpus `bytes` read from `path` (everything but the hash; `path` only
+/// names the file in messages). The entry point for fuzzing and property tests.
+pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
     let text = decode_utf8_ref(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -111,6 +112,13 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
                 path,
                 line,
                 format!("duplicate id `{id}` (first at line {first}): ids must be unique"),
+            ));
+        }
+        if rec[1].len() > crate::corpus::MAX_PARAGRAPH_BYTES {
+            return Err(Error::input(
+                path,
+                line,
+                crate::corpus::too_long(rec[1].len()),
             ));
         }
         let labels: Vec<String> = rec[2]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{decode_utf8, read_file};
+use crate::error::{decode_utf8_ref, read_file};
 
 /// Header of `labels/topics.csv`.
 pub const TOPICS_HEADER: [&str; 3] = ["id", "name", "description"];
@@ -167,6 +167,12 @@ impl Diagnostics {
                 line,
                 message,
             } => self.error(path, *line, message.clone()),
+            // The path is already the diagnostic's; do not repeat it.
+            crate::Error::Io { path: p, .. } => {
+                let full = err.to_string();
+                let prefix = format!("{}: ", p.display());
+                self.error(path, 0, full.strip_prefix(&prefix).unwrap_or(&full))
+            }
             other => self.error(path, 0, other.to_string()),
         }
     }
@@ -179,10 +185,27 @@ pub fn read_csv_records(
     header: &[&str],
     diags: &mut Diagnostics,
 ) -> Vec<(usize, Vec<String>)> {
-    let text = match read_file(path).and_then(|b| decode_utf8(path, b)) {
+    match read_file(path) {
+        Ok(bytes) => parse_csv_records(path, &bytes, header, diags),
+        Err(e) => {
+            diags.from_error(path, &e);
+            Vec::new()
+        }
+    }
+}
+
+/// [`read_csv_records`] on bytes already read from `path` (which only names the file in
+/// messages). The entry point for fuzzing and property tests.
+pub fn parse_csv_records(
+    path: &Path,
+    bytes: &[u8],
+    header: &[&str],
+    diags: &mut Diagnostics,
+) -> Vec<(usize, Vec<String>)> {
+    let text = match decode_utf8_ref(path, bytes) {
         // The csv crate reports record lines one too low after a CRLF; normalize first.
         Ok(t) if t.contains('\r') => t.replace("\r\n", "\n"),
-        Ok(t) => t,
+        Ok(t) => t.to_owned(),
         Err(e) => {
             diags.from_error(path, &e);
             return Vec::new();
@@ -299,8 +322,26 @@ pub(crate) fn unterminated_quote_line(text: &str) -> Option<usize> {
 
 /// Reads `topics.csv`. Empty ids, duplicate ids and a file with no topics are errors.
 pub fn read_topics(path: &Path, diags: &mut Diagnostics) -> Vec<Topic> {
-    let records = read_csv_records(path, &TOPICS_HEADER, diags);
     let before = diags.errors();
+    let records = read_csv_records(path, &TOPICS_HEADER, diags);
+    topics_from_records(path, records, before, diags)
+}
+
+/// [`read_topics`] on bytes already read from `path`.
+pub fn parse_topics(path: &Path, bytes: &[u8], diags: &mut Diagnostics) -> Vec<Topic> {
+    let before = diags.errors();
+    let records = parse_csv_records(path, bytes, &TOPICS_HEADER, diags);
+    topics_from_records(path, records, before, diags)
+}
+
+/// Topics from the records of `path`; "no topics" is reported only when nothing else was
+/// (`before` is the error count before the file was read).
+fn topics_from_records(
+    path: &Path,
+    records: Vec<(usize, Vec<String>)>,
+    before: usize,
+    diags: &mut Diagnostics,
+) -> Vec<Topic> {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut topics = Vec::new();
     for (line, f) in records {
@@ -344,7 +385,16 @@ pub fn read_topics(path: &Path, diags: &mut Diagnostics) -> Vec<Topic> {
 
 /// Reads `paragraphs.csv` (or an annotator's file with the same columns).
 pub fn read_label_rows(path: &Path, diags: &mut Diagnostics) -> Vec<LabelRow> {
-    read_csv_records(path, &PARAGRAPHS_HEADER, diags)
+    label_rows_from_records(read_csv_records(path, &PARAGRAPHS_HEADER, diags))
+}
+
+/// [`read_label_rows`] on bytes already read from `path`.
+pub fn parse_label_rows(path: &Path, bytes: &[u8], diags: &mut Diagnostics) -> Vec<LabelRow> {
+    label_rows_from_records(parse_csv_records(path, bytes, &PARAGRAPHS_HEADER, diags))
+}
+
+fn label_rows_from_records(records: Vec<(usize, Vec<String>)>) -> Vec<LabelRow> {
+    records
         .into_iter()
         .map(|(line, f)| LabelRow {
             line,
