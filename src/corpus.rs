@@ -175,4 +175,39 @@ mod tests {
         // printf 'hello' | sha256sum -> 2cf24dba5fb0a30e26e83b2ac5b9e29e...
         assert_eq!(p.fingerprint, "2cf24dba5fb0a30e");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_give_paragraphs_or_an_error(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let _ = parse_article(Path::new("a.txt"), "a", &bytes);
+            }
+
+            /// Every paragraph is the trimmed, non-blank line it names, in order; blank lines
+            /// give none.
+            #[test]
+            fn paragraphs_are_the_non_blank_lines(text in "[a é\t\r\n\u{feff}]{0,120}") {
+                let lines: Vec<&str> = text.split('\n').collect();
+                let ps = split_paragraphs("d", &text);
+                let non_blank = lines.iter().filter(|l| !l.trim_end().is_empty()).count();
+                prop_assert_eq!(ps.len(), non_blank);
+                let mut last = 0;
+                for p in &ps {
+                    prop_assert!(p.line > last);
+                    last = p.line;
+                    prop_assert_eq!(p.text.as_str(), lines[p.line - 1].trim_end());
+                    prop_assert!(!p.text.is_empty());
+                    prop_assert_eq!(&p.id, &format!("d:{}", p.line));
+                    prop_assert_eq!(&p.fingerprint, &fingerprint(&p.text));
+                }
+            }
+        }
+    }
 }

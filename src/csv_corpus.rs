@@ -307,4 +307,79 @@ mod tests {
             );
         }
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn csv_bytes(rows: &[(String, String, Vec<String>)], crlf: bool) -> Vec<u8> {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(if crlf {
+                    csv::Terminator::CRLF
+                } else {
+                    csv::Terminator::Any(b'\n')
+                })
+                .from_writer(Vec::new());
+            w.write_record(["id", "text", "labels"]).unwrap();
+            for (id, text, labels) in rows {
+                w.write_record([id.as_str(), text.as_str(), &labels.join(";")])
+                    .unwrap();
+            }
+            w.into_inner().unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_give_a_dataset_or_an_error(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let _ = parse(Path::new("c.csv"), &bytes, Some(0.3));
+            }
+
+            #[test]
+            fn csv_like_text_gives_a_dataset_or_an_error(body in "[ab,\"\r\n; ]{0,200}") {
+                let text = format!("id,text,labels\n{body}");
+                let lines = 1 + text.matches('\n').count();
+                match parse(Path::new("c.csv"), text.as_bytes(), Some(0.3)) {
+                    Ok(ds) => {
+                        prop_assert!(ds.items.iter().all(|i| (2..=lines).contains(&i.line)));
+                        prop_assert!(ds.items.iter().all(|i| i.topics.iter().all(|&t| t < ds.topics.len())));
+                    }
+                    Err(Error::Input { line, .. }) => prop_assert!(line <= lines),
+                    Err(e) => prop_assert!(false, "not an input error: {}", e),
+                }
+            }
+
+            /// A corpus written by a CSV writer (LF or CRLF) loads back: ids, texts, labels and
+            /// the line each row starts on.
+            #[test]
+            fn written_corpus_reads_back(
+                rows in prop::collection::btree_map(
+                    "[a-z0-9]{1,6}",
+                    ("[^\u{0}]{0,30}", prop::collection::btree_set("[a-c]", 1..3)),
+                    1..10,
+                ),
+                crlf: bool,
+            ) {
+                let rows: Vec<(String, String, Vec<String>)> = rows
+                    .into_iter()
+                    .map(|(id, (text, labels))| (id, text, labels.into_iter().collect()))
+                    .collect();
+                let bytes = csv_bytes(&rows, crlf);
+                let ds = parse(Path::new("c.csv"), &bytes, None).unwrap();
+                prop_assert_eq!(ds.items.len(), rows.len());
+                let mut line = 2;
+                for (item, (id, text, labels)) in ds.items.iter().zip(&rows) {
+                    prop_assert_eq!(&item.id, id);
+                    prop_assert_eq!(&item.text, text);
+                    let names: Vec<&str> = item.topics.iter().map(|&t| ds.topics[t].id.as_str()).collect();
+                    prop_assert_eq!(names, labels.iter().map(String::as_str).collect::<Vec<_>>());
+                    prop_assert_eq!(item.line, line);
+                    line += 1 + text.matches('\n').count();
+                }
+            }
+        }
+    }
 }

@@ -513,4 +513,80 @@ mod tests {
         assert!(read_topics(&path, &mut d).is_empty());
         assert!(d.0[0].message.starts_with("no topics"), "{:?}", d.0);
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Label rows whose fields survive a write and a read: ids, kinds and fingerprints
+        /// without surrounding white space, topics without `;`, any text without `\r`.
+        fn rows() -> impl Strategy<Value = Vec<LabelRow>> {
+            prop::collection::vec(
+                (
+                    "[a-z0-9:]{1,8}",
+                    "[a-z]{1,8}",
+                    prop::collection::vec("[a-z_]{1,6}", 0..3),
+                    "[0-9a-f]{0,16}",
+                    "[^\r]{0,40}",
+                ),
+                0..8,
+            )
+            .prop_map(|v| {
+                v.into_iter()
+                    .map(|(id, kind, topics, fingerprint, text)| LabelRow {
+                        line: 0,
+                        id,
+                        kind,
+                        topics,
+                        fingerprint,
+                        text,
+                    })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_give_rows_or_diagnostics(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let mut d = Diagnostics::default();
+                let _ = parse_topics(Path::new("t.csv"), &bytes, &mut d);
+                let _ = parse_label_rows(Path::new("p.csv"), &bytes, &mut d);
+            }
+
+            /// CSV-like text after a valid header: every row kept has the header's width and a
+            /// line inside the file; every finding names a line inside the file.
+            #[test]
+            fn csv_like_text_gives_well_formed_rows(body in "[a,\"\r\n;\u{feff} ]{0,200}") {
+                let text = format!("id,kind,topics,fingerprint,text\n{body}");
+                let lines = 1 + text.matches('\n').count();
+                let mut d = Diagnostics::default();
+                let rows = parse_csv_records(Path::new("p.csv"), text.as_bytes(), &PARAGRAPHS_HEADER, &mut d);
+                for (line, fields) in &rows {
+                    prop_assert_eq!(fields.len(), 5);
+                    prop_assert!((2..=lines).contains(line), "line {} of {}", line, lines);
+                }
+                prop_assert!(d.0.iter().all(|x| x.line <= lines), "{:?}", d.0);
+            }
+
+            /// What the writer writes, the reader reads back, with the line each record starts on.
+            #[test]
+            fn written_rows_read_back(rows in rows()) {
+                let bytes = label_rows_csv(&rows);
+                let mut d = Diagnostics::default();
+                let got = parse_label_rows(Path::new("p.csv"), &bytes, &mut d);
+                prop_assert!(d.0.is_empty(), "{:?}", d.0);
+                let mut line = 2;
+                let mut want = rows.clone();
+                for r in &mut want {
+                    r.line = line;
+                    line += 1 + r.text.matches('\n').count();
+                }
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
 }
