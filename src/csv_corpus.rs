@@ -40,11 +40,9 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
             "file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
         ));
     }
-    // An odd number of quote characters means a quoted field is never closed; the csv crate would
-    // silently run it to the end of the file.
-    if memchr::memchr_iter(b'"', text.as_bytes()).count() % 2 == 1
-        && let Some(line) = crate::labels::unterminated_quote_line(text)
-    {
+    // A quoted field that is never closed: the csv crate would silently run it to the end of the
+    // file. (Counting quote characters is not enough: a `"` inside an unquoted field is literal.)
+    if let Some(line) = crate::labels::unterminated_quote_line(text) {
         return Err(Error::input(
             path,
             line,
@@ -294,6 +292,10 @@ mod tests {
             ("id,text,labels,split\n1,a,x,dev\n", ":2: split is `dev`"),
             (
                 "id,text,labels\n1,a,x\n2,\"open,x\n3,b,y\n",
+                ":3: a quoted field starting on this line is never closed",
+            ),
+            (
+                "id,text,labels\n1,a\"b,x\n2,\"open,y\n3,c,x\n",
                 ":3: a quoted field starting on this line is never closed",
             ),
             ("id,text,labels\n1,a,\n", ": no document has a label"),

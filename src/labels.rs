@@ -287,19 +287,21 @@ pub fn parse_csv_records(
 /// The line where a quoted field opens and is never closed, if any. The csv crate accepts such a
 /// field silently (it runs to the end of the file), which would swallow every later row.
 pub(crate) fn unterminated_quote_line(text: &str) -> Option<usize> {
+    // Bytes, not chars: every byte that matters is ASCII, and UTF-8 never uses ASCII bytes
+    // inside a multi-byte character.
     let mut line = 1;
     let mut open_line = 0;
     let mut in_quotes = false;
     let mut at_field_start = true;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
+    let mut bytes = text.bytes().peekable();
+    while let Some(c) = bytes.next() {
+        if c == b'\n' {
             line += 1;
         }
         if in_quotes {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next(); // an escaped quote
+            if c == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next(); // an escaped quote
                 } else {
                     in_quotes = false;
                 }
@@ -307,13 +309,13 @@ pub(crate) fn unterminated_quote_line(text: &str) -> Option<usize> {
             continue;
         }
         match c {
-            '"' if at_field_start => {
+            b'"' if at_field_start => {
                 in_quotes = true;
                 open_line = line;
                 at_field_start = false;
             }
-            ',' | '\n' => at_field_start = true,
-            '\r' => {}
+            b',' | b'\n' => at_field_start = true,
+            b'\r' => {}
             _ => at_field_start = false,
         }
     }
