@@ -150,8 +150,15 @@ fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// The largest `--classifier-timeout` (seconds, about 31 years) or `--classifier-max-output`
+/// (MiB): larger values would overflow a `Duration` or a byte count.
+const MAX_LIMIT: f64 = 1e9;
+
 fn parse_timeout(s: &str) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
+        Ok(v) if v > MAX_LIMIT && v.is_finite() => Err(format!(
+            "`{s}` is too large: give a value up to {MAX_LIMIT:.0}"
+        )),
         Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
         _ => Err(format!("`{s}` is not a positive number")),
     }

@@ -760,6 +760,15 @@ fn non_numeric_flag_value() {
 }
 
 #[test]
+fn classifier_timeout_too_large() {
+    // 1e20 s used to panic converting to a Duration.
+    usage_fails(
+        &["--classifier-timeout", "1e20"],
+        "error: invalid value '1e20' for '--classifier-timeout <CLASSIFIER_TIMEOUT>': `1e20` is too large: give a value up to 1000000000",
+    );
+}
+
+#[test]
 fn near_dup_out_of_range() {
     usage_fails(
         &["--near-dup", "2"],
