@@ -534,7 +534,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         return Err(Error::Usage(format!(
             "the shards were run on corpus `{}` with other contents (sha256 {}…): merge with the same corpus and labels (--corpus / --root)",
             settings.corpus,
-            &settings.corpus_sha256[..12.min(settings.corpus_sha256.len())]
+            settings.corpus_sha256.chars().take(12).collect::<String>()
         )));
     }
     let threshold = ds.group_threshold.is_finite().then_some(ds.group_threshold);

@@ -850,3 +850,43 @@ fn split_test_without_a_corpus() {
         &["error: --split test needs --corpus FILE.csv with a `split` column"],
     );
 }
+
+// ---- shard files (merge) ----
+
+#[test]
+fn shard_file_with_an_absurd_shard_count() {
+    let dir = corpus(GOOD_CORPUS);
+    let (code, _, stderr) = run_bin(
+        dir.path(),
+        &[
+            "eval",
+            "--corpus",
+            "c.csv",
+            "--shard",
+            "0/1",
+            "--out",
+            "shards",
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+            "--classifiers",
+            "majority",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let path = dir.path().join("shards/shard-0-of-1.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(v["shards"], 1, "the file names its shard count");
+    v["shards"] = u64::MAX.into();
+    std::fs::write(&path, v.to_string()).unwrap();
+    // Sizing a vector by this count used to abort the process.
+    fails(
+        dir.path(),
+        &["merge", "shards", "--corpus", "c.csv", "--out", "out"],
+        2,
+        &[
+            "error: shard 1 of 18446744073709551615 is missing: run `eval --shard 1/18446744073709551615` and merge it too",
+        ],
+    );
+}
