@@ -31,6 +31,13 @@ fn check_fails(f: &Fixture, want: &[&str]) {
     assert_eq!(errors, want.len(), "unexpected extra errors:\n{stderr}");
 }
 
+/// `check` on the valid fixture with `rel` replaced by `contents` fails with the one error `want`.
+fn file_fails(rel: &str, contents: impl AsRef<[u8]>, want: &str) {
+    let f = Fixture::valid();
+    f.write(rel, contents);
+    check_fails(&f, &[want]);
+}
+
 /// `check` on the fixture passes.
 fn check_passes(f: &Fixture) {
     let (code, stdout, stderr) = run_bin(f.root(), &["check"]);
@@ -94,13 +101,10 @@ const NOT_FOUND: &str = "No such file or directory (os error 2): check the path 
 
 #[test]
 fn article_invalid_utf8() {
-    let f = Fixture::valid();
-    f.write("data/articles/b.txt", b"Title B\nmore \xff alpha\n");
-    check_fails(
-        &f,
-        &[
-            "data/articles/b.txt:2: error: not valid UTF-8 at byte offset 13: convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
-        ],
+    file_fails(
+        "data/articles/b.txt",
+        b"Title B\nmore \xff alpha\n",
+        "data/articles/b.txt:2: error: not valid UTF-8 at byte offset 13: convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
     );
 }
 
@@ -116,13 +120,10 @@ fn article_bom_and_crlf_are_accepted() {
 
 #[test]
 fn article_empty() {
-    let f = Fixture::valid();
-    f.write("data/articles/c.txt", " \n\n");
-    check_fails(
-        &f,
-        &[
-            "data/articles/c.txt: error: article is empty (no non-blank line): add its text, one paragraph per line, or delete the file",
-        ],
+    file_fails(
+        "data/articles/c.txt",
+        " \n\n",
+        "data/articles/c.txt: error: article is empty (no non-blank line): add its text, one paragraph per line, or delete the file",
     );
 }
 
@@ -165,13 +166,10 @@ fn articles_folder_empty() {
 
 #[test]
 fn topics_invalid_utf8() {
-    let f = Fixture::valid();
-    f.write("labels/topics.csv", b"id,name,description\nalpha,\xe9,\n");
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:2: error: not valid UTF-8 at byte offset 26: convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
-        ],
+    file_fails(
+        "labels/topics.csv",
+        b"id,name,description\nalpha,\xe9,\n",
+        "labels/topics.csv:2: error: not valid UTF-8 at byte offset 26: convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
     );
 }
 
@@ -187,138 +185,91 @@ fn topics_bom_and_crlf_are_accepted() {
 
 #[test]
 fn topics_empty() {
-    let f = Fixture::valid();
-    f.write("labels/topics.csv", "");
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv: error: file is empty: it needs the header `id,name,description` and at least one row",
-        ],
+    file_fails(
+        "labels/topics.csv",
+        "",
+        "labels/topics.csv: error: file is empty: it needs the header `id,name,description` and at least one row",
     );
 }
 
 #[test]
 fn topics_header_only() {
-    let f = Fixture::valid();
-    f.write("labels/topics.csv", "id,name,description\n");
-    check_fails(
-        &f,
-        &["labels/topics.csv: error: no topics: add at least one row `id,name,description`"],
+    file_fails(
+        "labels/topics.csv",
+        "id,name,description\n",
+        "labels/topics.csv: error: no topics: add at least one row `id,name,description`",
     );
 }
 
 #[test]
 fn topics_misspelled_header() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,describtion\nalpha,Alpha,\nbeta,Beta,\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:1: error: header is `id,name,describtion`, expected `id,name,description`: fix the first line",
-        ],
+        "labels/topics.csv:1: error: header is `id,name,describtion`, expected `id,name,description`: fix the first line",
     );
 }
 
 #[test]
 fn topics_missing_header() {
-    let f = Fixture::valid();
-    f.write("labels/topics.csv", "alpha,Alpha,\nbeta,Beta,\n");
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:1: error: header is `alpha,Alpha,`, expected `id,name,description`: fix the first line",
-        ],
+    file_fails(
+        "labels/topics.csv",
+        "alpha,Alpha,\nbeta,Beta,\n",
+        "labels/topics.csv:1: error: header is `alpha,Alpha,`, expected `id,name,description`: fix the first line",
     );
 }
 
 #[test]
 fn topics_row_with_too_many_fields() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,Alpha,first\nbeta,Beta,\ngamma,Gamma,one, two\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:4: error: row has 4 fields, expected 3 (id,name,description): quote fields that contain commas",
-        ],
+        "labels/topics.csv:4: error: row has 4 fields, expected 3 (id,name,description): quote fields that contain commas",
     );
 }
 
 #[test]
 fn topics_row_with_too_few_fields() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,Alpha,\nbeta,Beta,\ngamma,Gamma\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:4: error: row has 2 fields, expected 3 (id,name,description): quote fields that contain commas",
-        ],
+        "labels/topics.csv:4: error: row has 2 fields, expected 3 (id,name,description): quote fields that contain commas",
     );
 }
 
 #[test]
 fn topics_unterminated_quote() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,Alpha,\"first\nbeta,Beta,\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:2: error: a quoted field starting on this line is never closed: add the closing `\"` (a `\"` inside a quoted field is written `\"\"`)",
-        ],
+        "labels/topics.csv:2: error: a quoted field starting on this line is never closed: add the closing `\"` (a `\"` inside a quoted field is written `\"\"`)",
     );
 }
 
 #[test]
 fn topics_duplicate_id() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,A,\nbeta,B,\nalpha,C,\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:4: error: duplicate topic id `alpha` (first at line 2): remove or rename one",
-        ],
+        "labels/topics.csv:4: error: duplicate topic id `alpha` (first at line 2): remove or rename one",
     );
 }
 
 #[test]
 fn topics_empty_id() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,A,\nbeta,B,\n,C,\n",
-    );
-    check_fails(
-        &f,
-        &["labels/topics.csv:4: error: topic id is empty: give every topic an id"],
+        "labels/topics.csv:4: error: topic id is empty: give every topic an id",
     );
 }
 
 #[test]
 fn topics_id_with_white_space() {
-    let f = Fixture::valid();
-    f.write(
+    file_fails(
         "labels/topics.csv",
         "id,name,description\nalpha,A,\nbeta,B,\nnew topic,C,\n",
-    );
-    check_fails(
-        &f,
-        &[
-            "labels/topics.csv:4: error: topic id `new topic` contains `;` or white space: use letters, digits and `_`",
-        ],
+        "labels/topics.csv:4: error: topic id `new topic` contains `;` or white space: use letters, digits and `_`",
     );
 }
 
@@ -374,13 +325,10 @@ fn rows_bom_and_crlf_are_accepted() {
 
 #[test]
 fn rows_empty() {
-    let f = Fixture::valid();
-    f.write("labels/paragraphs.csv", "\n");
-    check_fails(
-        &f,
-        &[
-            "labels/paragraphs.csv: error: file is empty: it needs the header `id,kind,topics,fingerprint,text` and at least one row",
-        ],
+    file_fails(
+        "labels/paragraphs.csv",
+        "\n",
+        "labels/paragraphs.csv: error: file is empty: it needs the header `id,kind,topics,fingerprint,text` and at least one row",
     );
 }
 
