@@ -424,6 +424,42 @@ fn rows_unknown_kind() {
 }
 
 #[test]
+fn rows_for_a_paragraph_that_does_not_exist() {
+    let f = Fixture::valid();
+    f.article("b", "Title B\n");
+    check_fails(
+        &f,
+        &[
+            "labels/paragraphs.csv:6: error: label row for `b:2`, but no such paragraph in data/articles (article removed or lines moved?): delete the row, or re-label the article's paragraphs",
+        ],
+    );
+}
+
+#[test]
+fn paragraph_without_a_row() {
+    let f = Fixture::valid();
+    f.article("b", "Title B\nmore alpha text about things\nA new line\n");
+    check_fails(
+        &f,
+        &[
+            "data/articles/b.txt:3: error: paragraph `b:3` has no row in labels/paragraphs.csv: read it and add a row `b:3,<kind>,<topics>,bee099f9c7ea8c4f,<text>` (see labels/GUIDELINES.md)",
+        ],
+    );
+}
+
+#[test]
+fn paragraph_changed_since_labelled() {
+    let f = Fixture::valid();
+    f.article("b", "Title B\nmore alpha text about other things\n");
+    check_fails(
+        &f,
+        &[
+            "labels/paragraphs.csv:6: error: `b:2` changed since it was labelled (fingerprint fe152d5bd457921c in the row, 5e62ee525ff52c95 in the article): re-read it, check its kind and topics still hold, then set fingerprint to 5e62ee525ff52c95 and text to the article's line",
+        ],
+    );
+}
+
+#[test]
 fn rows_missing_file() {
     let f = Fixture::valid();
     std::fs::remove_file(f.root().join("labels/paragraphs.csv")).unwrap();
