@@ -128,7 +128,8 @@ pub fn article_paths(dir: &Path) -> Result<Vec<PathBuf>> {
         let path = entry
             .map_err(|e| Error::io(dir, "cannot list articles", e))?
             .path();
-        if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
+        // A `.txt` that is not a file (a folder) is kept, so that reading it reports it.
+        if path.extension().is_some_and(|e| e == "txt") {
             paths.push(path);
         }
     }

@@ -142,6 +142,16 @@ fn article_paragraph_of_100_mb_is_refused() {
 }
 
 #[test]
+fn article_path_is_a_directory() {
+    let f = Fixture::valid();
+    std::fs::create_dir(f.root().join("data/articles/c.txt")).unwrap();
+    check_fails(
+        &f,
+        &["data/articles/c.txt: error: is a directory, expected a file: give the path of a file"],
+    );
+}
+
+#[test]
 fn articles_folder_missing() {
     let f = Fixture::valid();
     std::fs::remove_dir_all(f.root().join("data/articles")).unwrap();
