@@ -53,7 +53,7 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut lines = LineCounter::new(text.as_bytes());
+    let mut lines = crate::labels::LineCounter::new(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -204,40 +204,6 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
         labels_sha256: String::new(),
         group_threshold: group_threshold.unwrap_or(f64::NAN),
     })
-}
-
-/// Maps byte offsets to 1-based line numbers, for offsets given in increasing order. (The csv
-/// crate's own line numbers run one short after CRLF record ends.)
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, offset: usize) -> usize {
-        let mut offset = offset.min(self.bytes.len());
-        // After a CRLF record end the csv crate reports the position of the `\n`; a record
-        // itself never starts with a line break, so skip them.
-        while offset < self.bytes.len() && matches!(self.bytes[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
-        self.offset = offset;
-        self.line
-    }
 }
 
 #[cfg(test)]

@@ -234,18 +234,21 @@ pub fn parse_csv_records(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut out = Vec::new();
     let mut seen_header = false;
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
                 diags.error(path, line, format!("malformed CSV: {e}"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         if !seen_header {
             seen_header = true;
             let got: Vec<&str> = record.iter().collect();
@@ -320,6 +323,41 @@ pub(crate) fn unterminated_quote_line(text: &str) -> Option<usize> {
         }
     }
     in_quotes.then_some(open_line)
+}
+
+/// Maps byte offsets to 1-based line numbers (lines end at `\n`), for offsets given in
+/// increasing order. The csv crate's own line numbers run one short after CRLF record ends and
+/// count a lone `\r` as a line break, which no other line number in the harness does.
+pub(crate) struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    pub(crate) fn line_at(&mut self, offset: usize) -> usize {
+        let mut offset = offset.min(self.bytes.len());
+        // After a CRLF record end the csv crate reports the position of the `\n`; a record
+        // itself never starts with a line break, so skip them.
+        while offset < self.bytes.len() && matches!(self.bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 /// Reads `topics.csv`. Empty ids, duplicate ids and a file with no topics are errors.
@@ -457,6 +495,15 @@ mod tests {
         let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
         assert_eq!(lines, [2, 3, 5]);
         assert_eq!(rows[1].1, ["x\ny", "3"]);
+    }
+
+    /// Found by the `labels` fuzz target: the csv crate counts a lone `\r` as a line break, so
+    /// rows after one were reported a line too far down (past the end of the file).
+    #[test]
+    fn a_lone_carriage_return_does_not_shift_line_numbers() {
+        let (rows, msgs) = diags_for(&["a", "b"], "a,b\r1,2\n3,4\n");
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]
