@@ -32,6 +32,9 @@ pub struct Sources {
     pub paragraphs: Vec<Paragraph>,
     /// Article names and paragraphs, hashed into the dataset's provenance.
     corpus_bytes: Vec<u8>,
+    /// Stems of the articles that could not be read: their label rows are not reported as
+    /// orphans too (one cause, one message).
+    unreadable: Vec<String>,
 }
 
 /// Reads `labels/topics.csv` and every article, recording each problem in `d`.
@@ -39,6 +42,7 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
     let topics = labels::read_topics(&project.topics_path(), d);
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut corpus_bytes: Vec<u8> = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
     let articles_dir = project.articles_dir();
     match corpus::article_paths(&articles_dir) {
         Ok(paths) if paths.is_empty() => d.error(
@@ -61,7 +65,11 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
                         }
                         paragraphs.extend(a.paragraphs);
                     }
-                    Err(e) => d.from_error(&path, &e),
+                    Err(e) => {
+                        d.from_error(&path, &e);
+                        unreadable
+                            .extend(path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+                    }
                 }
             }
         }
@@ -71,6 +79,7 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
         topics,
         paragraphs,
         corpus_bytes,
+        unreadable,
     }
 }
 
@@ -136,6 +145,10 @@ pub fn check_rows(
             continue;
         }
         let Some(&pi) = para_index.get(row.id.as_str()) else {
+            let doc = row.id.rsplit_once(':').map_or("", |(doc, _)| doc);
+            if sources.unreadable.iter().any(|u| u == doc) {
+                continue;
+            }
             d.error(
                 rows_path,
                 line,
@@ -166,6 +179,8 @@ pub fn check_rows(
         for t in &row.topics {
             match topic_index.get(t.as_str()) {
                 Some(&i) => ids.push(i),
+                // An unusable topics.csv is reported once, not as an unknown topic per row.
+                None if topics.is_empty() => ok = false,
                 None => {
                     ok = false;
                     d.error(
@@ -240,10 +255,14 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
     let rows_path = project.paragraphs_path();
     let articles_dir = project.articles_dir();
     let sources = read_sources(project, &mut d);
+    let before_rows = d.errors();
     let rows = labels::read_label_rows(&rows_path, &mut d);
+    // With a malformed paragraphs.csv, the paragraphs of skipped rows are not reported as
+    // unlabelled too: one cause, one message.
+    let rows_usable = d.errors() == before_rows;
     let checked = check_rows(project, &rows_path, &rows, &sources, &mut d);
     for (p, has_row) in sources.paragraphs.iter().zip(&checked.has_row) {
-        if !has_row {
+        if !has_row && rows_usable {
             let path = articles_dir.join(format!("{}.txt", p.doc));
             d.error(
                 &path,
@@ -266,6 +285,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         topics,
         paragraphs,
         corpus_bytes,
+        ..
     } = sources;
 
     // Near-duplicate groups over every paragraph.

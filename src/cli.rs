@@ -225,8 +225,15 @@ fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// The largest `--classifier-timeout` (seconds, about 31 years) or `--classifier-max-output`
+/// (MiB): larger values would overflow a `Duration` or a byte count.
+const MAX_LIMIT: f64 = 1e9;
+
 fn parse_timeout(s: &str) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
+        Ok(v) if v > MAX_LIMIT && v.is_finite() => Err(format!(
+            "`{s}` is too large: give a value up to {MAX_LIMIT:.0}"
+        )),
         Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
         _ => Err(format!("`{s}` is not a positive number")),
     }
@@ -471,6 +478,11 @@ fn load_corpus(
     }
 }
 
+/// The file a corpus-wide problem is reported against: the corpus CSV, or the label rows.
+fn data_source(project: &Project, corpus: Option<&std::path::Path>) -> PathBuf {
+    corpus.map_or_else(|| project.paragraphs_path(), ToOwned::to_owned)
+}
+
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
@@ -503,7 +515,8 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
-    let prepared = eval::prepare(&ds, scheme, args.seed)?;
+    let prepared = eval::prepare(&ds, scheme, args.seed)
+        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
     let bar = progress_bar(prepared.folds.len() as u64, "folds");
     let opts = eval::RunOptions {
         seed: args.seed,
@@ -514,6 +527,8 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    // Fail now rather than after the folds have run.
+    crate::fsutil::ensure_writable_dir(&reports_dir)?;
     if let Some(shard) = args.shard {
         let (units, ..) = pool.install(|| {
             let tokenized = eval::tokenize(&ds, &prepared, &classifiers);
@@ -688,7 +703,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         return Err(Error::Usage(format!(
             "the shards were run on corpus `{}` with other contents (sha256 {}…): merge with the same corpus and labels (--corpus / --root)",
             settings.corpus,
-            &settings.corpus_sha256[..12.min(settings.corpus_sha256.len())]
+            settings.corpus_sha256.chars().take(12).collect::<String>()
         )));
     }
     let threshold = ds.group_threshold.is_finite().then_some(ds.group_threshold);
@@ -699,7 +714,8 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         )));
     }
     let (settings, units) = crate::shard::read_shards(&files, ds.topics.len())?;
-    let prepared = eval::prepare(&ds, scheme, settings.seed)?;
+    let prepared = eval::prepare(&ds, scheme, settings.seed)
+        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let run = eval::assemble(prepared, &settings.infos(), units)?;
@@ -707,6 +723,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+    crate::fsutil::ensure_writable_dir(&reports_dir)?;
     finish_report(
         project,
         &ds,
@@ -797,9 +814,11 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
         .filter(|l| !l.is_empty())
         .collect();
     if lines.is_empty() {
-        return Err(Error::Usage(format!(
-            "{source}: no paragraphs to predict (one per line)"
-        )));
+        return Err(Error::input(
+            source,
+            0,
+            "no paragraphs to predict: give one paragraph per line",
+        ));
     }
     let pred = eval::fit_and_predict(&ds, classifier.as_ref(), &lines, 42)?;
     let mut s = String::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result, decode_utf8, read_file};
+use crate::error::{Error, Result, decode_utf8_ref, read_file};
 
 /// One paragraph of an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +79,40 @@ pub fn split_paragraphs(stem: &str, text: &str) -> Vec<Paragraph> {
         .collect()
 }
 
+/// The longest paragraph (one line of an article, or one text of a corpus CSV) accepted, in bytes.
+/// Longer ones are refused with a message rather than tokenized and shingled: a paragraph this
+/// long is almost certainly a file with the wrong line endings or not text at all.
+pub const MAX_PARAGRAPH_BYTES: usize = 8 << 20;
+
+/// The message for a paragraph longer than [`MAX_PARAGRAPH_BYTES`].
+pub fn too_long(len: usize) -> String {
+    format!(
+        "paragraph is {len} bytes, longer than the limit of {MAX_PARAGRAPH_BYTES} bytes (8 MiB): split it into paragraphs of one line each"
+    )
+}
+
+/// Decodes an article's bytes (read from `path`, which names it in messages) and splits it into
+/// paragraphs: [`split_paragraphs`] with UTF-8 and length checks. The entry point for fuzzing.
+pub fn parse_article(path: &Path, stem: &str, bytes: &[u8]) -> Result<Vec<Paragraph>> {
+    let text = decode_utf8_ref(path, bytes)?;
+    if let Some((i, line)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.trim_end().len() > MAX_PARAGRAPH_BYTES)
+    {
+        return Err(Error::input(path, i + 1, too_long(line.trim_end().len())));
+    }
+    let paragraphs = split_paragraphs(stem, text);
+    if paragraphs.is_empty() {
+        return Err(Error::input(
+            path,
+            0,
+            "article is empty (no non-blank line): add its text, one paragraph per line, or delete the file",
+        ));
+    }
+    Ok(paragraphs)
+}
+
 /// Reads one article file.
 pub fn read_article(path: &Path) -> Result<Article> {
     let stem = path
@@ -86,8 +120,7 @@ pub fn read_article(path: &Path) -> Result<Article> {
         .and_then(|s| s.to_str())
         .ok_or_else(|| Error::input(path, 0, "article file name is not valid UTF-8: rename it"))?
         .to_owned();
-    let text = decode_utf8(path, read_file(path)?)?;
-    let paragraphs = split_paragraphs(&stem, &text);
+    let paragraphs = parse_article(path, &stem, &read_file(path)?)?;
     Ok(Article {
         stem,
         path: path.to_owned(),
@@ -103,7 +136,8 @@ pub fn article_paths(dir: &Path) -> Result<Vec<PathBuf>> {
         let path = entry
             .map_err(|e| Error::io(dir, "cannot list articles", e))?
             .path();
-        if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
+        // A `.txt` that is not a file (a folder) is kept, so that reading it reports it.
+        if path.extension().is_some_and(|e| e == "txt") {
             paths.push(path);
         }
     }
@@ -158,5 +192,40 @@ mod tests {
         assert_eq!(p.id, "000_x:3");
         // printf 'hello' | sha256sum -> 2cf24dba5fb0a30e26e83b2ac5b9e29e...
         assert_eq!(p.fingerprint, "2cf24dba5fb0a30e");
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_give_paragraphs_or_an_error(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let _ = parse_article(Path::new("a.txt"), "a", &bytes);
+            }
+
+            /// Every paragraph is the trimmed, non-blank line it names, in order; blank lines
+            /// give none.
+            #[test]
+            fn paragraphs_are_the_non_blank_lines(text in "[a é\t\r\n\u{feff}]{0,120}") {
+                let lines: Vec<&str> = text.split('\n').collect();
+                let ps = split_paragraphs("d", &text);
+                let non_blank = lines.iter().filter(|l| !l.trim_end().is_empty()).count();
+                prop_assert_eq!(ps.len(), non_blank);
+                let mut last = 0;
+                for p in &ps {
+                    prop_assert!(p.line > last);
+                    last = p.line;
+                    prop_assert_eq!(p.text.as_str(), lines[p.line - 1].trim_end());
+                    prop_assert!(!p.text.is_empty());
+                    prop_assert_eq!(&p.id, &format!("d:{}", p.line));
+                    prop_assert_eq!(&p.fingerprint, &fingerprint(&p.text));
+                }
+            }
+        }
     }
 }

@@ -29,8 +29,9 @@ pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     Ok(ds)
 }
 
-/// Parses and validates the corpus `bytes` read from `path` (everything but the hash).
-fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+/// Parses and validates the corpus `bytes` read from `path` (everything but the hash; `path` only
+/// names the file in messages). The entry point for fuzzing and property tests.
+pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
     let text = decode_utf8_ref(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -39,11 +40,9 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
             "file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
         ));
     }
-    // An odd number of quote characters means a quoted field is never closed; the csv crate would
-    // silently run it to the end of the file.
-    if memchr::memchr_iter(b'"', text.as_bytes()).count() % 2 == 1
-        && let Some(line) = crate::labels::unterminated_quote_line(text)
-    {
+    // A quoted field that is never closed: the csv crate would silently run it to the end of the
+    // file. (Counting quote characters is not enough: a `"` inside an unquoted field is literal.)
+    if let Some(line) = crate::labels::unterminated_quote_line(text) {
         return Err(Error::input(
             path,
             line,
@@ -54,7 +53,7 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut lines = LineCounter::new(text.as_bytes());
+    let mut lines = crate::labels::LineCounter::new(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -111,6 +110,13 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
                 path,
                 line,
                 format!("duplicate id `{id}` (first at line {first}): ids must be unique"),
+            ));
+        }
+        if rec[1].len() > crate::corpus::MAX_PARAGRAPH_BYTES {
+            return Err(Error::input(
+                path,
+                line,
+                crate::corpus::too_long(rec[1].len()),
             ));
         }
         let labels: Vec<String> = rec[2]
@@ -200,40 +206,6 @@ fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Data
     })
 }
 
-/// Maps byte offsets to 1-based line numbers, for offsets given in increasing order. (The csv
-/// crate's own line numbers run one short after CRLF record ends.)
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, offset: usize) -> usize {
-        let mut offset = offset.min(self.bytes.len());
-        // After a CRLF record end the csv crate reports the position of the `\n`; a record
-        // itself never starts with a line break, so skip them.
-        while offset < self.bytes.len() && matches!(self.bytes[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
-        self.offset = offset;
-        self.line
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +260,10 @@ mod tests {
                 "id,text,labels\n1,a,x\n2,\"open,x\n3,b,y\n",
                 ":3: a quoted field starting on this line is never closed",
             ),
+            (
+                "id,text,labels\n1,a\"b,x\n2,\"open,y\n3,c,x\n",
+                ":3: a quoted field starting on this line is never closed",
+            ),
             ("id,text,labels\n1,a,\n", ": no document has a label"),
             ("id,text,labels\n", ": no rows after the header"),
         ];
@@ -297,6 +273,81 @@ mod tests {
                 got.starts_with(want),
                 "{text:?}: got {got:?}, want {want:?}"
             );
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn csv_bytes(rows: &[(String, String, Vec<String>)], crlf: bool) -> Vec<u8> {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(if crlf {
+                    csv::Terminator::CRLF
+                } else {
+                    csv::Terminator::Any(b'\n')
+                })
+                .from_writer(Vec::new());
+            w.write_record(["id", "text", "labels"]).unwrap();
+            for (id, text, labels) in rows {
+                w.write_record([id.as_str(), text.as_str(), &labels.join(";")])
+                    .unwrap();
+            }
+            w.into_inner().unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_give_a_dataset_or_an_error(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let _ = parse(Path::new("c.csv"), &bytes, Some(0.3));
+            }
+
+            #[test]
+            fn csv_like_text_gives_a_dataset_or_an_error(body in "[ab,\"\r\n; ]{0,200}") {
+                let text = format!("id,text,labels\n{body}");
+                let lines = 1 + text.matches('\n').count();
+                match parse(Path::new("c.csv"), text.as_bytes(), Some(0.3)) {
+                    Ok(ds) => {
+                        prop_assert!(ds.items.iter().all(|i| (2..=lines).contains(&i.line)));
+                        prop_assert!(ds.items.iter().all(|i| i.topics.iter().all(|&t| t < ds.topics.len())));
+                    }
+                    Err(Error::Input { line, .. }) => prop_assert!(line <= lines),
+                    Err(e) => prop_assert!(false, "not an input error: {}", e),
+                }
+            }
+
+            /// A corpus written by a CSV writer (LF or CRLF) loads back: ids, texts, labels and
+            /// the line each row starts on.
+            #[test]
+            fn written_corpus_reads_back(
+                rows in prop::collection::btree_map(
+                    "[a-z0-9]{1,6}",
+                    ("[^\u{0}]{0,30}", prop::collection::btree_set("[a-c]", 1..3)),
+                    1..10,
+                ),
+                crlf: bool,
+            ) {
+                let rows: Vec<(String, String, Vec<String>)> = rows
+                    .into_iter()
+                    .map(|(id, (text, labels))| (id, text, labels.into_iter().collect()))
+                    .collect();
+                let bytes = csv_bytes(&rows, crlf);
+                let ds = parse(Path::new("c.csv"), &bytes, None).unwrap();
+                prop_assert_eq!(ds.items.len(), rows.len());
+                let mut line = 2;
+                for (item, (id, text, labels)) in ds.items.iter().zip(&rows) {
+                    prop_assert_eq!(&item.id, id);
+                    prop_assert_eq!(&item.text, text);
+                    let names: Vec<&str> = item.topics.iter().map(|&t| ds.topics[t].id.as_str()).collect();
+                    prop_assert_eq!(names, labels.iter().map(String::as_str).collect::<Vec<_>>());
+                    prop_assert_eq!(item.line, line);
+                    line += 1 + text.matches('\n').count();
+                }
+            }
         }
     }
 }

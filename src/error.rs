@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or directory could not be read or written.
-    #[error("{path}: {action}: {source}")]
+    #[error("{path}: {action}: {source}{}", hint(source))]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -37,6 +37,10 @@ pub enum Error {
         /// The first few problems, one per line.
         listing: String,
     },
+    /// The data as a whole cannot be evaluated (no problem on any one line). [`Error::in_file`]
+    /// names the file it came from.
+    #[error("{0}")]
+    Data(String),
     /// A setting or argument that cannot be used.
     #[error("{0}")]
     Usage(String),
@@ -47,6 +51,17 @@ pub enum Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What to do about an I/O error, where there is something general to say.
+fn hint(source: &std::io::Error) -> &'static str {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => {
+            ": check the path (relative paths start at the current folder; --root sets the project folder)"
+        }
+        std::io::ErrorKind::PermissionDenied => ": check its permissions",
+        _ => "",
+    }
+}
 
 fn located(path: &Path, line: usize, message: &str) -> String {
     if line == 0 {
@@ -72,6 +87,14 @@ impl Error {
             path: path.into(),
             line,
             message: message.into(),
+        }
+    }
+
+    /// A [`Error::Data`] error as an input error about `path` as a whole; others unchanged.
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            Error::Data(message) => Error::input(path, 0, message),
+            other => other,
         }
     }
 

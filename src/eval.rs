@@ -72,18 +72,19 @@ pub struct Prepared {
 pub fn prepare(ds: &Dataset, scheme: Scheme, seed: u64) -> Result<Prepared> {
     let items = ds.body();
     if items.is_empty() {
-        return Err(Error::Usage(
+        return Err(Error::Data(
             "no body paragraphs to evaluate: label some paragraphs `body`".into(),
         ));
     }
     if items.iter().all(|&i| ds.items[i].text.trim().is_empty()) {
-        return Err(Error::Usage(
-            "every text is empty: there is nothing to learn from".into(),
+        return Err(Error::Data(
+            "every text is empty: there is nothing to learn from: give the documents their text"
+                .into(),
         ));
     }
     let n_topics = ds.topics.len();
     if n_topics < 2 && items.iter().all(|&i| ds.items[i].topics.len() == 1) {
-        return Err(Error::Usage(format!(
+        return Err(Error::Data(format!(
             "the corpus has a single class (`{}`): a classifier needs at least two to tell apart",
             ds.topics.first().map_or("", |t| t.id.as_str())
         )));
@@ -96,7 +97,7 @@ pub fn prepare(ds: &Dataset, scheme: Scheme, seed: u64) -> Result<Prepared> {
     }
     for (t, topic) in ds.topics.iter().enumerate() {
         if !gold.column(t).iter().any(|&b| b) {
-            return Err(Error::Usage(format!(
+            return Err(Error::Data(format!(
                 "topic `{}` has no positive example among the evaluated paragraphs: label some, or remove it from the topic list",
                 topic.id
             )));

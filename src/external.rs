@@ -267,7 +267,10 @@ impl Drop for External {
     }
 }
 
-fn parse_response(
+/// Parses and checks one response line for `req` against the topic ids: the reason on any fault
+/// (malformed JSON, wrong fold, missing, duplicate or unknown id, unknown topic, score outside
+/// [0, 1]). Public as the entry point for fuzzing.
+pub fn parse_response(
     raw: &[u8],
     req: &FoldRequest,
     topics: &[String],

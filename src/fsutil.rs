@@ -58,6 +58,18 @@ fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     Ok(())
 }
 
+/// Checks, before any long work, that `dir` exists or can be created and that files can be
+/// created in it (a temporary one is made and removed).
+pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+    const ACTION: &str = "cannot write reports in this folder (give --out a folder you can write)";
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, ACTION, e))?;
+    tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| Error::io(dir, ACTION, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

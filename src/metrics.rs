@@ -414,4 +414,100 @@ mod tests {
     fn shape_mismatch_is_a_caller_bug() {
         Counts::from_predictions(matrix("10 01").view(), matrix("10").view());
     }
+
+    mod props {
+        use super::super::*;
+        use ndarray::{Array2, Axis};
+        use proptest::prelude::*;
+
+        /// Gold and predicted matrices of the same random shape (possibly empty).
+        fn matrices() -> impl Strategy<Value = (Array2<bool>, Array2<bool>)> {
+            (0usize..25, 1usize..7).prop_flat_map(|(n, k)| {
+                (
+                    prop::collection::vec(any::<bool>(), n * k),
+                    prop::collection::vec(any::<bool>(), n * k),
+                )
+                    .prop_map(move |(g, p)| {
+                        (
+                            Array2::from_shape_vec((n, k), g).unwrap(),
+                            Array2::from_shape_vec((n, k), p).unwrap(),
+                        )
+                    })
+            })
+        }
+
+        /// The definitions, computed cell by cell with no shared code (only the result type).
+        fn brute(gold: &Array2<bool>, pred: &Array2<bool>) -> Scores {
+            let (n, k) = gold.dim();
+            let div = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+            let mut per_topic = Vec::new();
+            let (mut stp, mut sfp, mut sfn) = (0.0, 0.0, 0.0);
+            for t in 0..k {
+                let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+                for i in 0..n {
+                    match (gold[[i, t]], pred[[i, t]]) {
+                        (true, true) => tp += 1.0,
+                        (false, true) => fp += 1.0,
+                        (true, false) => fn_ += 1.0,
+                        (false, false) => {}
+                    }
+                }
+                let (precision, recall) = (div(tp, tp + fp), div(tp, tp + fn_));
+                // F1 as the harmonic mean of P and R (0 when both are 0).
+                let f1 = div(2.0 * precision * recall, precision + recall);
+                per_topic.push(TopicScores {
+                    precision,
+                    recall,
+                    f1,
+                    support: (tp + fn_) as u64,
+                });
+                stp += tp;
+                sfp += fp;
+                sfn += fn_;
+            }
+            let (mp, mr) = (div(stp, stp + sfp), div(stp, stp + sfn));
+            let exact = (0..n).filter(|&i| gold.row(i) == pred.row(i)).count() as f64;
+            let wrong = gold.iter().zip(pred.iter()).filter(|(g, p)| g != p).count() as f64;
+            Scores {
+                macro_f1: per_topic.iter().map(|t| t.f1).sum::<f64>() / k as f64,
+                per_topic,
+                micro_f1: div(2.0 * mp * mr, mp + mr),
+                subset_accuracy: div(exact, n as f64),
+                hamming_loss: div(wrong, (n * k) as f64),
+            }
+        }
+
+        fn close(a: f64, b: f64) -> bool {
+            (a - b).abs() < 1e-12
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn scores_equal_the_brute_force_definitions((gold, pred) in matrices()) {
+                let s = Scores::from_counts(&Counts::from_predictions(gold.view(), pred.view()));
+                let want = brute(&gold, &pred);
+                prop_assert_eq!(s.per_topic.len(), want.per_topic.len());
+                for (got, want) in s.per_topic.iter().zip(&want.per_topic) {
+                    prop_assert!(close(got.precision, want.precision) && close(got.recall, want.recall) && close(got.f1, want.f1), "{:?} vs {:?}", got, want);
+                    prop_assert_eq!(got.support, want.support);
+                }
+                prop_assert!(close(s.micro_f1, want.micro_f1), "micro {} vs {}", s.micro_f1, want.micro_f1);
+                prop_assert!(close(s.macro_f1, want.macro_f1), "macro {} vs {}", s.macro_f1, want.macro_f1);
+                prop_assert!(close(s.subset_accuracy, want.subset_accuracy));
+                prop_assert!(close(s.hamming_loss, want.hamming_loss));
+            }
+
+            /// Counting folds separately and adding them equals counting all rows at once.
+            #[test]
+            fn pooled_counts_equal_counts_of_the_whole((gold, pred) in matrices(), cut in 0usize..25) {
+                let cut = cut.min(gold.nrows());
+                let mut pooled = Counts::new(gold.ncols());
+                pooled.add(gold.slice_axis(Axis(0), (..cut).into()), pred.slice_axis(Axis(0), (..cut).into()));
+                pooled.add(gold.slice_axis(Axis(0), (cut..).into()), pred.slice_axis(Axis(0), (cut..).into()));
+                prop_assert_eq!(pooled, Counts::from_predictions(gold.view(), pred.view()));
+            }
+        }
+    }
 }

@@ -189,7 +189,9 @@ pub fn find_shard_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// the shared settings and all units.
 pub fn read_shards(files: &[PathBuf], topics: usize) -> Result<(Settings, Vec<Unit>)> {
     let mut settings: Option<(Settings, PathBuf, usize)> = None;
-    let mut seen_shards: Vec<Option<PathBuf>> = Vec::new();
+    // Shard index -> its file. A map, not a vector of `shards` slots: the count comes from the
+    // file, and an absurd one must not size an allocation.
+    let mut seen_shards: std::collections::BTreeMap<usize, PathBuf> = Default::default();
     let mut units = Vec::new();
     for path in files {
         let file: ShardFile = parse(path)?;
@@ -205,7 +207,6 @@ pub fn read_shards(files: &[PathBuf], topics: usize) -> Result<(Settings, Vec<Un
         }
         match &settings {
             None => {
-                seen_shards = vec![None; file.shards];
                 settings = Some((file.settings.clone(), path.clone(), file.shards));
             }
             Some((s, first, n)) => {
@@ -221,14 +222,14 @@ pub fn read_shards(files: &[PathBuf], topics: usize) -> Result<(Settings, Vec<Un
                 }
             }
         }
-        let slot = seen_shards.get_mut(file.shard).ok_or_else(|| {
-            Error::input(
+        if file.shard >= file.shards {
+            return Err(Error::input(
                 path,
                 0,
                 format!("shard {} of {} does not exist", file.shard, file.shards),
-            )
-        })?;
-        if let Some(prev) = slot.replace(path.clone()) {
+            ));
+        }
+        if let Some(prev) = seen_shards.insert(file.shard, path.clone()) {
             return Err(Error::input(
                 path,
                 0,
@@ -243,11 +244,11 @@ pub fn read_shards(files: &[PathBuf], topics: usize) -> Result<(Settings, Vec<Un
             units.push(unit_from_file(path, u, topics)?);
         }
     }
-    if let Some(missing) = seen_shards.iter().position(Option::is_none) {
+    let count = settings.as_ref().map_or(0, |s| s.2);
+    // The first gap is at most at index `seen_shards.len()`, so this stops quickly.
+    if let Some(missing) = (0..count).find(|i| !seen_shards.contains_key(i)) {
         return Err(Error::Usage(format!(
-            "shard {missing} of {} is missing: run `eval --shard {missing}/{}` and merge it too",
-            seen_shards.len(),
-            seen_shards.len()
+            "shard {missing} of {count} is missing: run `eval --shard {missing}/{count}` and merge it too"
         )));
     }
     let (settings, ..) = settings.ok_or_else(|| Error::Usage("no shard files".into()))?;

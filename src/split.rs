@@ -826,6 +826,9 @@ mod tests {
                 Ok(folds) => {
                     prop_assert!(distinct.len() >= k);
                     check_kfold(&folds, &groups, k, repeats);
+                    // The same seed gives the same folds.
+                    let again = repeated_kfold(&labels, n_topics, &groups, k, repeats, seed);
+                    prop_assert_eq!(Ok(folds), again);
                 }
                 Err(e) => prop_assert_eq!(e, SplitError::TooFewGroups { folds: k, groups: distinct.len() }),
             }

@@ -4,6 +4,7 @@
 mod check;
 mod conformance;
 mod equivalence;
+mod errors;
 mod eval;
 mod external;
 mod faults;
