@@ -130,9 +130,9 @@ pub struct MergeArgs {
     /// Where to write the report (default: as `eval` would).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Skip the learning curve (see `eval --no-learning-curve`).
-    #[arg(long)]
-    pub no_learning_curve: bool,
+    /// Learning curve on or off (see `eval --learning-curve`).
+    #[command(flatten)]
+    pub curve: CurveArgs,
 }
 
 /// Cross-validation scheme.
@@ -196,10 +196,33 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// Skip the learning curve (10 training shares × every fold × the baseline and the best
-    /// contender: about 5.5 extra fits of each per fold).
-    #[arg(long)]
+    /// Learning curve on or off.
+    #[command(flatten)]
+    pub curve: CurveArgs,
+}
+
+/// Whether to compute the learning curve: 10 training shares × every fold × the baseline and the
+/// best contender, about 5.5 extra fits of each per fold.
+#[derive(Debug, clap::Args)]
+pub struct CurveArgs {
+    /// Compute the learning curve (the default for the article corpus; off for a --corpus CSV,
+    /// where it would multiply the fitting work).
+    #[arg(long, overrides_with = "no_learning_curve")]
+    pub learning_curve: bool,
+    /// Skip the learning curve.
+    #[arg(long, overrides_with = "learning_curve")]
     pub no_learning_curve: bool,
+}
+
+impl CurveArgs {
+    /// On unless switched off; for a `--corpus` CSV, off unless switched on.
+    fn wanted(&self, corpus: Option<&std::path::Path>) -> bool {
+        if corpus.is_some() {
+            self.learning_curve
+        } else {
+            !self.no_learning_curve
+        }
+    }
 }
 
 /// `predict` options.
@@ -586,7 +609,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             started,
             t0,
             stage_secs,
-            !args.no_learning_curve,
+            args.curve.wanted(args.corpus.as_deref()),
         )
     })
 }
@@ -734,7 +757,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         started,
         t0,
         stage_secs,
-        !args.no_learning_curve,
+        args.curve.wanted(args.corpus.as_deref()),
     )
 }
 
@@ -849,4 +872,34 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
     }
     out(&s)?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_learning_curve_is_on_for_articles_and_opt_in_for_a_corpus_csv() {
+        let args = |l, n| CurveArgs {
+            learning_curve: l,
+            no_learning_curve: n,
+        };
+        let csv = Some(std::path::Path::new("c.csv"));
+        assert!(args(false, false).wanted(None));
+        assert!(!args(false, true).wanted(None));
+        assert!(!args(false, false).wanted(csv));
+        assert!(args(true, false).wanted(csv));
+        // The flags override each other on the command line; the last one given wins.
+        let cli = Cli::try_parse_from([
+            "topicbench",
+            "eval",
+            "--learning-curve",
+            "--no-learning-curve",
+        ])
+        .unwrap();
+        let Command::Eval(e) = cli.command else {
+            panic!("not eval")
+        };
+        assert!(!e.curve.wanted(None) && !e.curve.learning_curve);
+    }
 }

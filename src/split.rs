@@ -133,16 +133,7 @@ pub fn repeated_kfold(
         return Err(SplitError::NoRepeats);
     }
     let n = labels.len();
-    if groups.len() != n {
-        return Err(SplitError::LengthMismatch {
-            what: "groups",
-            items: n,
-            got: groups.len(),
-        });
-    }
-    if n == 0 {
-        return Err(SplitError::NoItems);
-    }
+    check_items(n, groups)?;
     let units = Units::new(labels, n_topics, groups)?;
     if units.size.len() < k {
         return Err(SplitError::TooFewGroups {
@@ -352,15 +343,8 @@ fn dense(ids: &[usize]) -> (Vec<usize>, Vec<usize>) {
     (ranks, distinct)
 }
 
-/// Leave-one-out over a partition key (e.g. the article each paragraph comes from): one fold
-/// per distinct key value, in ascending key order, all in repeat 0.
-///
-/// A fold's test set is the items with that key; its training set is every other item except
-/// those sharing a near-duplicate group (`groups[i]`) with a test item, which are dropped so no
-/// near-duplicate of a test item is trained on. Fails when there are fewer than two key values,
-/// or when dropping group mates leaves a fold nothing to train on.
-pub fn leave_one_out(keys: &[usize], groups: &[usize]) -> Result<Vec<Fold>, SplitError> {
-    let n = keys.len();
+/// Both splitters' input checks: one group per item, and at least one item.
+fn check_items(n: usize, groups: &[usize]) -> Result<(), SplitError> {
     if groups.len() != n {
         return Err(SplitError::LengthMismatch {
             what: "groups",
@@ -371,6 +355,19 @@ pub fn leave_one_out(keys: &[usize], groups: &[usize]) -> Result<Vec<Fold>, Spli
     if n == 0 {
         return Err(SplitError::NoItems);
     }
+    Ok(())
+}
+
+/// Leave-one-out over a partition key (e.g. the article each paragraph comes from): one fold
+/// per distinct key value, in ascending key order, all in repeat 0.
+///
+/// A fold's test set is the items with that key; its training set is every other item except
+/// those sharing a near-duplicate group (`groups[i]`) with a test item, which are dropped so no
+/// near-duplicate of a test item is trained on. Fails when there are fewer than two key values,
+/// or when dropping group mates leaves a fold nothing to train on.
+pub fn leave_one_out(keys: &[usize], groups: &[usize]) -> Result<Vec<Fold>, SplitError> {
+    let n = keys.len();
+    check_items(n, groups)?;
     let (key_of, key_values) = dense(keys);
     if key_values.len() < 2 {
         return Err(SplitError::TooFewKeys(key_values.len()));
