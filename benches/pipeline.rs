@@ -63,7 +63,7 @@ fn tokenize(c: &mut Criterion) {
     for (name, texts) in &inputs {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let bytes: usize = refs.iter().map(|t| t.len()).sum();
-        g.throughput(Throughput::Bytes(bytes as u64));
+        g.throughput(Throughput::BytesDecimal(bytes as u64));
         g.bench_with_input(BenchmarkId::new("all_threads", name), &refs, |b, r| {
             b.iter(|| Tokenized::new(r, 1))
         });

@@ -9,11 +9,10 @@
 //! (`smooth_idf=True`: idf = ln((1+n)/(1+df)) + 1, rows L2-normalized) with document frequencies
 //! from the training fold, fixed and reused for the test fold. Classifiers see only [`Csr`].
 
-use hashbrown::HashTable;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::text::for_each_token_bytes;
+use crate::text::{Scratch, Span, head, token_spans};
 
 /// How a classifier wants its features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,7 +147,10 @@ impl Tokenized {
             for (local, local_docs) in chunks {
                 maps.push(
                     (0..local.len())
-                        .map(|id| global.intern_hashed(local.term(id), local.hashes[id]))
+                        .map(|id| {
+                            let t = local.term(id);
+                            global.intern(t, head(t), local.hashes[id])
+                        })
                         .collect(),
                 );
                 docs.extend(local_docs);
@@ -170,13 +172,18 @@ impl Tokenized {
         for (r, &provisional) in order.iter().enumerate() {
             rank[provisional as usize] = r as u32;
         }
-        // Remap each document (chunk by chunk) and keep its pairs sorted by id.
+        // Local id -> final id, per chunk; then remap each document and keep its pairs sorted
+        // by id (ids are distinct within a document).
+        let finals: Vec<Vec<u32>> = maps
+            .par_iter()
+            .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
+            .collect();
         docs.par_iter_mut().enumerate().for_each(|(i, d)| {
-            let map = &maps[i / chunk];
+            let fin = &finals[i / chunk];
             for (t, _) in d.iter_mut() {
-                *t = rank[map[*t as usize] as usize];
+                *t = fin[*t as usize];
             }
-            d.sort_unstable();
+            d.sort_unstable_by_key(|&(t, _)| t);
         });
         Tokenized {
             terms: order
@@ -188,59 +195,45 @@ impl Tokenized {
     }
 }
 
-/// Interned terms: UTF-8 bytes in one arena, found through a hash table whose entries hold
-/// each term's first eight bytes, so that a lookup of a short token (most of them) touches no
-/// memory besides the table, and through a small direct-mapped cache in front of it that keeps
-/// the frequent words close to the CPU. No allocation per term, one hash per token.
+/// Interned terms: UTF-8 bytes in one arena, found through an open-addressing hash table
+/// (linear probing, at most half full) whose slots hold each term's first eight bytes, length and
+/// id, so that looking up a short token (most of them) reads one slot and nothing else. The
+/// frequent words' slots stay in cache by themselves. No allocation per term, one hash per token.
 #[derive(Default)]
 struct Interner {
-    front: Vec<Entry>,
-    table: HashTable<Entry>,
+    /// Power-of-two many slots; `len == 0` marks an empty one (terms are never empty).
+    slots: Vec<Slot>,
     /// Term id -> its hash.
     hashes: Vec<u64>,
     /// Term id -> start in `bytes`; one more entry than terms.
     starts: Vec<usize>,
     bytes: Vec<u8>,
     /// Term id -> (document it was last counted in, 1-based, 0 = none; index of its pair there).
-    /// Frequent terms appear early and get small ids, so this stays mostly in cache.
     last: Vec<(u32, u32)>,
 }
 
-/// Slots of the front cache.
-const FRONT: usize = 1 << 16;
-
-/// A table entry: the term's first 8 bytes (zero-padded, little-endian), its length and id.
-/// `len == u32::MAX` marks an empty front-cache slot.
-#[derive(Clone, Copy)]
-struct Entry {
+/// A table slot: the term's [`head`], its length (0 = empty slot) and id.
+#[derive(Clone, Copy, Default)]
+struct Slot {
     head: u64,
     len: u32,
     id: u32,
 }
 
-/// The first 8 bytes of `t`, zero-padded, as a little-endian integer.
-#[inline]
-fn head(t: &[u8]) -> u64 {
-    match t.first_chunk::<8>() {
-        Some(b) => u64::from_le_bytes(*b),
-        None => t
-            .iter()
-            .rev()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
-    }
-}
+/// Slots of a new table.
+const INITIAL_SLOTS: usize = 1 << 12;
 
-/// A fast multiplicative hash of a term, 8 bytes at a time (the head, then the rest).
+/// A fast multiplicative hash of a term given its [`head`], 8 bytes at a time.
 #[inline]
-fn term_hash(t: &[u8]) -> u64 {
+fn term_hash(t: &[u8], head: u64) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = (head(t) ^ ((t.len() as u64) << 59)).wrapping_mul(K);
+    let mut h = (head ^ ((t.len() as u64) << 59)).wrapping_mul(K);
     if t.len() > 8 {
         for chunk in t[8..].chunks(8) {
-            h = (h.rotate_left(23) ^ head(chunk)).wrapping_mul(K);
+            h = (h.rotate_left(23) ^ crate::text::head(chunk)).wrapping_mul(K);
         }
     }
-    h ^ (h >> 31)
+    h ^ (h >> 29)
 }
 
 impl Interner {
@@ -252,62 +245,76 @@ impl Interner {
         &self.bytes[self.starts[id]..self.starts[id + 1]]
     }
 
-    /// The id of `t`, interning it if new.
-    fn intern_hashed(&mut self, t: &[u8], hash: u64) -> u32 {
-        if self.starts.is_empty() {
-            self.starts.push(0);
-            self.front = vec![
-                Entry {
-                    head: 0,
-                    len: u32::MAX,
-                    id: 0,
-                };
-                FRONT
-            ];
-        }
-        let Interner {
-            front,
-            table,
-            hashes,
-            starts,
-            bytes,
-            last,
-        } = self;
-        let (h, len) = (head(t), t.len() as u32);
-        let same = |e: &Entry| {
-            e.head == h
-                && e.len == len
-                && (len <= 8
-                    || bytes[starts[e.id as usize] + 8..starts[e.id as usize + 1]] == t[8..])
-        };
-        let slot = &mut front[(hash >> 52) as usize & (FRONT - 1)];
-        if same(slot) {
-            return slot.id;
-        }
-        let e = match table.find(hash, same) {
-            Some(e) => *e,
-            None => {
-                let e = Entry {
-                    head: h,
-                    len,
-                    id: hashes.len() as u32,
-                };
-                table.insert_unique(hash, e, |e| hashes[e.id as usize]);
-                hashes.push(hash);
-                bytes.extend_from_slice(t);
-                starts.push(bytes.len());
-                last.push((0, 0));
-                e
-            }
-        };
-        *slot = e;
-        e.id
+    /// The slot a lookup of `hash` starts at.
+    #[inline(always)]
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len().wrapping_sub(1))
     }
 
-    /// Counts `t` in document `doc` (1-based), whose pairs so far are `pairs`.
+    /// The id of `t` (non-empty; its [`head`] is `h` and its [`term_hash`] is `hash`), interning
+    /// it if new.
     #[inline]
-    fn count(&mut self, t: &[u8], doc: u32, pairs: &mut Vec<(u32, u32)>) {
-        let id = self.intern_hashed(t, term_hash(t));
+    fn intern(&mut self, t: &[u8], h: u64, hash: u64) -> u32 {
+        debug_assert!(!t.is_empty());
+        if self.hashes.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let len = t.len() as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = self.slots[i];
+            if s.len == 0 {
+                break;
+            }
+            if s.head == h && s.len == len && (len <= 8 || self.term(s.id as usize)[8..] == t[8..])
+            {
+                return s.id;
+            }
+            i = (i + 1) & mask;
+        }
+        let id = self.hashes.len() as u32;
+        self.slots[i] = Slot { head: h, len, id };
+        self.hashes.push(hash);
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.bytes.extend_from_slice(t);
+        self.starts.push(self.bytes.len());
+        self.last.push((0, 0));
+        id
+    }
+
+    /// Reads the slot a lookup of `hash` starts at (to bring it into cache early).
+    #[inline(always)]
+    fn peek(&self, hash: u64) -> u64 {
+        self.slots.get(self.home(hash)).map_or(0, |s| s.head)
+    }
+
+    /// Doubles the table (or makes the first one) and re-inserts every term.
+    #[cold]
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(INITIAL_SLOTS);
+        self.slots = vec![Slot::default(); n];
+        for id in 0..self.hashes.len() {
+            let t = &self.bytes[self.starts[id]..self.starts[id + 1]];
+            let mut i = self.hashes[id] as usize & (n - 1);
+            while self.slots[i].len != 0 {
+                i = (i + 1) & (n - 1);
+            }
+            self.slots[i] = Slot {
+                head: head(t),
+                len: t.len() as u32,
+                id: id as u32,
+            };
+        }
+    }
+
+    /// Counts `t` (whose [`head`] is `h` and [`term_hash`] is `hash`) in document `doc` (1-based), whose pairs so far are
+    /// `pairs`.
+    #[inline]
+    fn count(&mut self, t: &[u8], h: u64, hash: u64, doc: u32, pairs: &mut Vec<(u32, u32)>) {
+        let id = self.intern(t, h, hash);
         let last = &mut self.last[id as usize];
         if last.0 == doc {
             pairs[last.1 as usize].1 += 1;
@@ -321,33 +328,53 @@ impl Interner {
 /// A chunk's terms (by local id) and its documents' (local id, count) pairs.
 type Chunk = (Interner, Vec<Vec<(u32, u32)>>);
 
+/// How many tokens ahead [`tokenize_chunk`] reads the table slot a token will need.
+const LOOKAHEAD: usize = 4;
+
 /// Tokenizes one chunk of documents, interning terms locally. Returns the chunk's terms and each
 /// document's (local id, count) pairs, in order of first appearance.
+///
+/// Each document is tokenized into spans first, then counted: unigrams, then bigrams when asked
+/// for. While counting, the table slot of the token [`LOOKAHEAD`] places ahead is read, so that
+/// its cache miss (the main cost with a large vocabulary) overlaps the work on the tokens
+/// before it instead of stalling each lookup in turn.
 fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
     let mut local = Interner::default();
-    let mut buf = String::new();
-    let mut prev: Vec<u8> = Vec::new();
+    let mut buf = Scratch::default();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
     let mut bigram: Vec<u8> = Vec::new();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut docs = Vec::with_capacity(chunk.len());
     for (d, text) in chunk.iter().enumerate() {
         let doc = d as u32 + 1;
+        token_spans(text, &mut buf, &mut spans);
+        let lower = buf.lower();
+        hashes.clear();
+        hashes.extend(
+            spans
+                .iter()
+                .map(|s| term_hash(&lower[s.start..s.end], s.head)),
+        );
         pairs.clear();
-        prev.clear();
-        for_each_token_bytes(text, &mut buf, |tok| {
-            local.count(tok, doc, &mut pairs);
-            if ngram_max >= 2 {
-                if !prev.is_empty() {
-                    bigram.clear();
-                    bigram.extend_from_slice(&prev);
-                    bigram.push(b' ');
-                    bigram.extend_from_slice(tok);
-                    local.count(&bigram, doc, &mut pairs);
-                }
-                prev.clear();
-                prev.extend_from_slice(tok);
+        let mut warm = 0u64;
+        for (i, (s, &hash)) in spans.iter().zip(&hashes).enumerate() {
+            if let Some(&ahead) = hashes.get(i + LOOKAHEAD) {
+                warm ^= local.peek(ahead);
             }
-        });
+            local.count(&lower[s.start..s.end], s.head, hash, doc, &mut pairs);
+        }
+        std::hint::black_box(warm);
+        if ngram_max >= 2 {
+            for w in spans.windows(2) {
+                bigram.clear();
+                bigram.extend_from_slice(&lower[w[0].start..w[0].end]);
+                bigram.push(b' ');
+                bigram.extend_from_slice(&lower[w[1].start..w[1].end]);
+                let h = head(&bigram);
+                local.count(&bigram, h, term_hash(&bigram, h), doc, &mut pairs);
+            }
+        }
         docs.push(pairs.clone());
     }
     (local, docs)

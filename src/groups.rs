@@ -20,7 +20,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.3;
 /// The sorted, de-duplicated hashes of a text's word 3-shingles.
 pub fn shingles(text: &str) -> Vec<u64> {
     let mut words: Vec<u64> = Vec::new();
-    let mut buf = String::new();
+    let mut buf = crate::text::Scratch::default();
     for_each_token(text, &mut buf, |t| {
         words.push(fnv1a(t.as_bytes(), FNV_OFFSET))
     });
