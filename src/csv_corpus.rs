@@ -9,6 +9,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
 use crate::corpus::sha256_hex;
 use crate::dataset::{Dataset, Item};
 use crate::error::{Error, Result, decode_utf8_ref, read_file};
@@ -29,9 +32,45 @@ pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     Ok(ds)
 }
 
+/// Field `i` of `rec` (read from `path`, `line`) as text.
+fn field<'r>(path: &Path, rec: &'r csv::ByteRecord, i: usize, line: usize) -> Result<&'r str> {
+    std::str::from_utf8(&rec[i]).map_err(|_| {
+        Error::input(
+            path,
+            line,
+            "a field is not valid UTF-8: convert the file to UTF-8",
+        )
+    })
+}
+
+/// A row read from the file: the item (its `group` not set yet) and its label names.
+type Row = (Item, Vec<String>);
+
+/// Files at least this large are parsed in parallel pieces.
+const PARALLEL_BYTES: usize = 1 << 22;
+
 /// Parses and validates the corpus `bytes` read from `path` (everything but the hash; `path` only
 /// names the file in messages). The entry point for fuzzing and property tests.
+///
+/// A large file is cut into one piece per thread at record boundaries (found by the same quote
+/// scan that rejects an unclosed quoted field) and the pieces are parsed in parallel; rows are
+/// then checked in file order, so the error reported is the first one in the file either way.
 pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+    let pieces = if bytes.len() >= PARALLEL_BYTES {
+        rayon::current_num_threads().max(1)
+    } else {
+        1
+    };
+    parse_in_pieces(path, bytes, group_threshold, pieces)
+}
+
+/// [`parse`], cutting the file into (at most) `pieces` pieces.
+fn parse_in_pieces(
+    path: &Path,
+    bytes: &[u8],
+    group_threshold: Option<f64>,
+    pieces: usize,
+) -> Result<Dataset> {
     let text = decode_utf8_ref(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -40,27 +79,21 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
             "file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
         ));
     }
+    let targets: Vec<usize> = (1..pieces).map(|k| k * text.len() / pieces).collect();
     // A quoted field that is never closed: the csv crate would silently run it to the end of the
     // file. (Counting quote characters is not enough: a `"` inside an unquoted field is literal.)
-    if let Some(line) = crate::labels::unterminated_quote_line(text) {
-        return Err(Error::input(
+    let mut cuts = crate::labels::record_starts(text, &targets).map_err(|line| {
+        Error::input(
             path,
             line,
             "a quoted field starting on this line is never closed: add the closing `\"` (write `\"\"` for a quote inside a quoted field)",
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut lines = crate::labels::LineCounter::new(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(Error::input(path, 1, format!("malformed CSV: {e}"))),
-        None => return Err(Error::input(path, 0, "file is empty")),
-    };
-    let cols: Vec<&str> = header.iter().collect();
+        )
+    })?;
+    cuts.insert(0, 0);
+    cuts.push(text.len());
+    cuts.dedup();
+    let cols = read_header(path, text)?;
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
     let has_split = match cols.as_slice() {
         ["id", "text", "labels"] => false,
         ["id", "text", "labels", "split"] => true,
@@ -75,82 +108,33 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
             ));
         }
     };
-    let width = cols.len();
-    // Items with their label names; topic ids and groups are filled in once all rows are read.
-    let mut rows: Vec<(Item, Vec<String>)> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for rec in records {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-            Error::input(path, line, format!("malformed CSV: {e}"))
-        })?;
-        let line = rec
-            .position()
-            .map_or(0, |p| lines.line_at(p.byte() as usize));
-        if rec.len() == 1 && rec[0].trim().is_empty() {
-            continue;
-        }
-        if rec.len() != width {
-            return Err(Error::input(
-                path,
-                line,
-                format!(
-                    "row has {} fields, expected {width} ({}): quote texts that contain commas, quotes or line breaks",
-                    rec.len(),
-                    cols.join(",")
-                ),
-            ));
-        }
-        let id = rec[0].trim().to_owned();
-        if id.is_empty() {
-            return Err(Error::input(path, line, "empty id: give every row an id"));
-        }
-        if let Some(first) = seen.insert(id.clone(), line) {
-            return Err(Error::input(
-                path,
-                line,
-                format!("duplicate id `{id}` (first at line {first}): ids must be unique"),
-            ));
-        }
-        if rec[1].len() > crate::corpus::MAX_PARAGRAPH_BYTES {
-            return Err(Error::input(
-                path,
-                line,
-                crate::corpus::too_long(rec[1].len()),
-            ));
-        }
-        let labels: Vec<String> = rec[2]
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let split = if has_split {
-            match rec[3].trim() {
-                "train" => Some(false),
-                "test" => Some(true),
-                other => {
-                    return Err(Error::input(
-                        path,
-                        line,
-                        format!("split is `{other}`: use `train` or `test`"),
-                    ));
-                }
+    let parsed: Vec<(Vec<Row>, Option<Error>)> = cuts
+        .par_windows(2)
+        .map(|w| read_rows(path, text, w[0], w[1], &cols, has_split))
+        .collect();
+    // Ids are unique across the whole file; the first error in file order wins.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+    for (piece, error) in parsed {
+        for row in piece {
+            if let Some(first) = seen.insert(row.0.id.clone(), row.0.line) {
+                return Err(Error::input(
+                    path,
+                    row.0.line,
+                    format!(
+                        "duplicate id `{}` (first at line {first}): ids must be unique",
+                        row.0.id
+                    ),
+                ));
             }
-        } else {
-            None
-        };
-        let item = Item {
-            id: id.clone(),
-            doc: id,
-            line,
-            kind: Kind::Body,
-            topics: Vec::new(),
-            group: rows.len(),
-            text: rec[1].to_owned(),
-            is_test: split,
-        };
-        rows.push((item, labels));
+            rows.push(row);
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+    }
+    for (i, (item, _)) in rows.iter_mut().enumerate() {
+        item.group = i;
     }
     if rows.is_empty() {
         return Err(Error::input(
@@ -204,6 +188,142 @@ pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<
         labels_sha256: String::new(),
         group_threshold: group_threshold.unwrap_or(f64::NAN),
     })
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// The header's column names.
+fn read_header(path: &Path, text: &str) -> Result<Vec<String>> {
+    let mut rec = csv::ByteRecord::new();
+    match reader(text.as_bytes()).read_byte_record(&mut rec) {
+        Ok(true) => (0..rec.len())
+            .map(|i| field(path, &rec, i, 1).map(str::to_owned))
+            .collect(),
+        Ok(false) => Err(Error::input(path, 0, "file is empty")),
+        Err(e) => Err(Error::input(path, 1, format!("malformed CSV: {e}"))),
+    }
+}
+
+/// The rows in bytes `start..end` of `text` (whole records; the header is skipped when `start`
+/// is 0), up to the first error, and that error.
+fn read_rows(
+    path: &Path,
+    text: &str,
+    start: usize,
+    end: usize,
+    cols: &[&str],
+    has_split: bool,
+) -> (Vec<Row>, Option<Error>) {
+    let mut reader = reader(&text.as_bytes()[start..end]);
+    let mut lines = crate::labels::LineCounter::new(text.as_bytes());
+    // One record buffer for every row; fields are cut at ASCII delimiters of text already
+    // checked to be UTF-8, so each field is UTF-8 too (checked again, cheaply, by `field`).
+    let mut rec = csv::ByteRecord::new();
+    let mut rows = Vec::new();
+    if start == 0 && !matches!(reader.read_byte_record(&mut rec), Ok(true)) {
+        return (rows, None); // no header: `read_header` has said so
+    }
+    loop {
+        match reader.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => return (rows, None),
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(0, |p| lines.line_at(start + p.byte() as usize));
+                return (
+                    rows,
+                    Some(Error::input(path, line, format!("malformed CSV: {e}"))),
+                );
+            }
+        }
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(start + p.byte() as usize));
+        match read_row(path, &rec, line, cols, has_split) {
+            Ok(Some(row)) => rows.push(row),
+            Ok(None) => {}
+            Err(e) => return (rows, Some(e)),
+        }
+    }
+}
+
+/// One record as a row (None for a blank line), checked.
+fn read_row(
+    path: &Path,
+    rec: &csv::ByteRecord,
+    line: usize,
+    cols: &[&str],
+    has_split: bool,
+) -> Result<Option<Row>> {
+    if rec.len() == 1 && field(path, rec, 0, line)?.trim().is_empty() {
+        return Ok(None);
+    }
+    if rec.len() != cols.len() {
+        return Err(Error::input(
+            path,
+            line,
+            format!(
+                "row has {} fields, expected {} ({}): quote texts that contain commas, quotes or line breaks",
+                rec.len(),
+                cols.len(),
+                cols.join(",")
+            ),
+        ));
+    }
+    let (id, text, labels) = (
+        field(path, rec, 0, line)?,
+        field(path, rec, 1, line)?,
+        field(path, rec, 2, line)?,
+    );
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(Error::input(path, line, "empty id: give every row an id"));
+    }
+    if text.len() > crate::corpus::MAX_PARAGRAPH_BYTES {
+        return Err(Error::input(
+            path,
+            line,
+            crate::corpus::too_long(text.len()),
+        ));
+    }
+    let labels: Vec<String> = labels
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let split = if has_split {
+        match field(path, rec, 3, line)?.trim() {
+            "train" => Some(false),
+            "test" => Some(true),
+            other => {
+                return Err(Error::input(
+                    path,
+                    line,
+                    format!("split is `{other}`: use `train` or `test`"),
+                ));
+            }
+        }
+    } else {
+        None
+    };
+    let item = Item {
+        id: id.to_owned(),
+        doc: id.to_owned(),
+        line,
+        kind: Kind::Body,
+        topics: Vec::new(),
+        group: 0,
+        text: text.to_owned(),
+        is_test: split,
+    };
+    Ok(Some((item, labels)))
 }
 
 #[cfg(test)]
@@ -318,6 +438,22 @@ mod tests {
                     Err(Error::Input { line, .. }) => prop_assert!(line <= lines),
                     Err(e) => prop_assert!(false, "not an input error: {}", e),
                 }
+            }
+
+            /// Cut into pieces at the record starts the quote scan finds, any text parses to the
+            /// same rows, or the same first error, as read in one piece.
+            #[test]
+            fn pieces_parse_like_the_whole(
+                body in "[ab,\"\r\n; ]{0,300}",
+                split: bool,
+                pieces in 2usize..6,
+            ) {
+                let header = if split { "id,text,labels,split\n" } else { "id,text,labels\n" };
+                let text = format!("{header}{body}");
+                let path = Path::new("c.csv");
+                let whole = parse_in_pieces(path, text.as_bytes(), None, 1);
+                let cut = parse_in_pieces(path, text.as_bytes(), None, pieces);
+                prop_assert_eq!(format!("{whole:?}"), format!("{cut:?}"));
             }
 
             /// A corpus written by a CSV writer (LF or CRLF) loads back: ids, texts, labels and
