@@ -313,9 +313,9 @@ pub fn run(
         if Some(ci) == baseline
             && f == 0
             && prepared.folds.len() == 1
-            && let Some(w) = model.feature_weights()
+            && let Some(top) = model.top_features(TOP_WORDS)
         {
-            let words = top_words_of(&w, vocab, tok, TOP_WORDS);
+            let words = top_words_of(top, vocab, tok);
             *captured.lock().unwrap_or_else(|e| e.into_inner()) = Some(words);
         }
     };
@@ -434,10 +434,15 @@ pub fn run_units(
                                 .fit(x_train, y_train.view(), &ctx)
                                 .map_err(|e| format!("fold {}: {e}", fold.name()))?;
                             let fit_secs = t.elapsed().as_secs_f64();
-                            on_fit(ci, f, model.as_ref(), vocab, tok);
-                            let t = Instant::now();
-                            let pred = model.predict(x_test);
-                            let predict_secs = t.elapsed().as_secs_f64();
+                            // The observer (top words) reads the model while it predicts.
+                            let ((), (pred, predict_secs)) = rayon::join(
+                                || on_fit(ci, f, model.as_ref(), vocab, tok),
+                                || {
+                                    let t = Instant::now();
+                                    let pred = model.predict(x_test);
+                                    (pred, t.elapsed().as_secs_f64())
+                                },
+                            );
                             check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
                                 .map_err(|e| format!("fold {}: {e}", fold.name()))?;
                             Ok(FoldRun {
@@ -925,46 +930,21 @@ pub fn top_words(
         y.view(),
         p.single_label,
     );
-    let Some(w) = model.ok().and_then(|m| m.feature_weights()) else {
+    let Some(top) = model.ok().and_then(|m| m.top_features(n)) else {
         return vec![Vec::new(); p.gold.ncols()];
     };
-    top_words_of(&w, &vocab, tok, n)
+    top_words_of(top, &vocab, tok)
 }
 
-/// Per topic (row of `weights`, one column per vocabulary column), the `n` words of highest
-/// weight, highest first, ties to the word that sorts first.
-fn top_words_of(
-    weights: &Array2<f64>,
-    vocab: &Vocabulary,
-    tok: &Tokenized,
-    n: usize,
-) -> Vec<Vec<(String, f64)>> {
-    weights
-        .rows()
-        .into_iter()
-        .map(|row| {
-            let values = row.to_vec();
-            top_n(&values, n)
-                .into_iter()
-                .map(|c| (vocab.term(tok, c).to_owned(), values[c]))
+/// Per topic, the words of the top (column, weight) pairs, highest weight first.
+fn top_words_of(top: Vec<Vec<(usize, f64)>>, vocab: &Vocabulary, tok: &Tokenized) -> TopWords {
+    top.into_iter()
+        .map(|t| {
+            t.into_iter()
+                .map(|(c, w)| (vocab.term(tok, c).to_owned(), w))
                 .collect()
         })
         .collect()
-}
-
-/// Indexes of the `n` largest values, largest first; ties (and NaN, by `total_cmp`) to the
-/// lower index. One pass, keeping the best `n` in order.
-fn top_n(values: &[f64], n: usize) -> Vec<usize> {
-    let mut best: Vec<usize> = Vec::with_capacity(n + 1);
-    for (i, v) in values.iter().enumerate() {
-        if best.len() == n && best.last().is_none_or(|&b| v.total_cmp(&values[b]).is_le()) {
-            continue;
-        }
-        let at = best.partition_point(|&b| values[b].total_cmp(v).is_ge());
-        best.insert(at, i);
-        best.truncate(n);
-    }
-    best
 }
 
 /// Explains the baseline: its top words ([`top_words`]; reused from [`run`] when it computed
@@ -1045,25 +1025,4 @@ pub fn fit_and_predict(
         &FitContext { seed, single_label },
     )?;
     Ok(model.predict(&vocab.transform(&tok, &new)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn top_n_equals_a_full_sort() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for case in 0..500 {
-            // Few distinct values, so that ties are common.
-            let len = rng.gen_range(0..40);
-            let values: Vec<f64> = (0..len).map(|_| f64::from(rng.gen_range(-3..4))).collect();
-            let n = case % 12;
-            let mut want: Vec<usize> = (0..len).collect();
-            want.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-            want.truncate(n);
-            assert_eq!(top_n(&values, n), want, "{values:?}, n = {n}");
-        }
-    }
 }

@@ -69,9 +69,70 @@ pub trait Fitted: Send + Sync {
     fn feature_weights(&self) -> Option<Array2<f64>> {
         None
     }
+    /// Per topic, the `n` feature columns of highest [`Fitted::feature_weights`] weight with
+    /// their weights, highest first, ties to the lower column. Models with many weights override
+    /// it to rank them without building the topics × features copy.
+    fn top_features(&self, n: usize) -> Option<Vec<Vec<(usize, f64)>>> {
+        Some(top_features_of(&self.feature_weights()?, n))
+    }
     /// Anything the report should say about how this model was computed (e.g. a fallback).
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// Per row of `weights` (topics × features), the `n` columns of highest weight, as
+/// [`Fitted::top_features`] gives them.
+pub fn top_features_of(weights: &Array2<f64>, n: usize) -> Vec<Vec<(usize, f64)>> {
+    weights
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let mut top = TopN::new(n);
+            for (c, &v) in row.iter().enumerate() {
+                top.offer(c, v);
+            }
+            top.into_vec()
+        })
+        .collect()
+}
+
+/// The `n` largest values offered, largest first; ties (and NaN, by `total_cmp`) to the one
+/// offered first. One pass, keeping the best `n` in order.
+#[derive(Debug, Clone)]
+pub struct TopN {
+    n: usize,
+    best: Vec<(usize, f64)>,
+}
+
+impl TopN {
+    /// Keeps the best `n`.
+    pub fn new(n: usize) -> TopN {
+        TopN {
+            n,
+            best: Vec::with_capacity(n + 1),
+        }
+    }
+
+    /// Offers value `v` of item `i`.
+    #[inline]
+    pub fn offer(&mut self, i: usize, v: f64) {
+        if self.best.len() == self.n
+            && self
+                .best
+                .last()
+                .is_none_or(|&(_, b)| v.total_cmp(&b).is_le())
+        {
+            return;
+        }
+        let at = self.best.partition_point(|&(_, b)| b.total_cmp(&v).is_ge());
+        self.best.insert(at, (i, v));
+        self.best.truncate(self.n);
+    }
+
+    /// The kept (item, value) pairs, best first.
+    pub fn into_vec(self) -> Vec<(usize, f64)> {
+        self.best
     }
 }
 
@@ -170,6 +231,27 @@ pub fn multiclass_from_jll(jll: &Array2<f64>) -> Predictions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_n_equals_a_full_sort() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..500 {
+            // Few distinct values, so that ties are common.
+            let len = rng.gen_range(0..40);
+            let values: Vec<f64> = (0..len).map(|_| f64::from(rng.gen_range(-3..4))).collect();
+            let n = case % 12;
+            let mut want: Vec<usize> = (0..len).collect();
+            want.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+            want.truncate(n);
+            let mut top = TopN::new(n);
+            for (i, &v) in values.iter().enumerate() {
+                top.offer(i, v);
+            }
+            let got: Vec<usize> = top.into_vec().into_iter().map(|(i, _)| i).collect();
+            assert_eq!(got, want, "{values:?}, n = {n}");
+        }
+    }
 
     #[test]
     fn log_sum_exp_is_stable() {

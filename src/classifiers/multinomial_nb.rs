@@ -219,6 +219,13 @@ impl Fitted for FittedMnb {
         }
     }
 
+    fn top_features(&self, n: usize) -> Option<Vec<Vec<(usize, f64)>>> {
+        match self {
+            FittedMnb::Sparse(m, _) => m.top_features(n),
+            FittedMnb::Dense(_) | FittedMnb::DenseMulticlass(..) => None,
+        }
+    }
+
     fn feature_weights(&self) -> Option<Array2<f64>> {
         match self {
             FittedMnb::Sparse(m, _) => m.feature_weights(),

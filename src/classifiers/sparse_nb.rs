@@ -9,9 +9,12 @@
 //! linfa-bayes's to 1e-9 relative (tested in `tests/`).
 
 use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Classifier, FitContext, Fitted, Predictions, binary_from_jll, multiclass_from_jll};
+use super::{
+    Classifier, FitContext, Fitted, Predictions, TopN, binary_from_jll, multiclass_from_jll,
+};
 use crate::error::{Error, Result};
 use crate::features::{Csr, FeatureSpec};
 
@@ -64,26 +67,33 @@ impl SparseMultinomialNb {
         // Per word its total, and per topic a dense vector of its "yes" paragraphs' word counts
         // (topic-major: each topic's pass adds into one vector of V values that stays in cache,
         // instead of scattering over a V × T matrix), and per topic the paragraphs and word mass.
+        // Topics are summed in parallel, each in row order, so the sums do not depend on the
+        // number of threads.
         let mut total = vec![0.0f64; v];
-        let mut yes_t = vec![0.0f64; t * v];
-        let mut n_yes = vec![0usize; t];
-        let mut mass_yes = vec![0.0f64; t];
         for i in 0..n {
             let (cols, vals) = x.row(i);
             for (&c, &val) in cols.iter().zip(vals) {
                 total[c as usize] += val;
             }
         }
-        for (k, acc) in yes_t.chunks_mut(v.max(1)).enumerate().take(t) {
-            for i in (0..n).filter(|&i| y[[i, k]]) {
-                let (cols, vals) = x.row(i);
-                n_yes[k] += 1;
-                mass_yes[k] += vals.iter().sum::<f64>();
-                for (&c, &val) in cols.iter().zip(vals) {
-                    acc[c as usize] += val;
+        let per_topic: Vec<(Vec<f64>, usize, f64)> = (0..t)
+            .into_par_iter()
+            .map(|k| {
+                let mut acc = vec![0.0f64; v];
+                let (mut n_k, mut mass) = (0usize, 0.0f64);
+                for i in (0..n).filter(|&i| y[[i, k]]) {
+                    let (cols, vals) = x.row(i);
+                    n_k += 1;
+                    mass += vals.iter().sum::<f64>();
+                    for (&c, &val) in cols.iter().zip(vals) {
+                        acc[c as usize] += val;
+                    }
                 }
-            }
-        }
+                (acc, n_k, mass)
+            })
+            .collect();
+        let n_yes: Vec<usize> = per_topic.iter().map(|p| p.1).collect();
+        let mass_yes: Vec<f64> = per_topic.iter().map(|p| p.2).collect();
         let alpha = self.alpha;
         let ln_alpha = alpha.ln();
         let grand: f64 = total.iter().sum();
@@ -95,20 +105,37 @@ impl SparseMultinomialNb {
             .map(|&m| ln_denominator((grand - m).max(0.0)))
             .collect();
         let ln_count = |c: f64| if c == 0.0 { ln_alpha } else { (c + alpha).ln() };
-        let mut lp_yes = Array2::zeros((v, t));
-        let mut lp_no = Array2::zeros((v, if single_label { 0 } else { t }));
-        for w in 0..v {
-            let mut out = lp_yes.row_mut(w);
-            for k in 0..t {
-                out[k] = ln_count(yes_t[k * v + w]) - ln_den_yes[k];
-            }
-            if !single_label {
-                let mut out = lp_no.row_mut(w);
-                for k in 0..t {
-                    out[k] = ln_count((total[w] - yes_t[k * v + w]).max(0.0)) - ln_den_no[k];
+        // features × topics, filled in parallel blocks of words.
+        const BLOCK: usize = 4096;
+        let mut lp_yes = vec![0.0f64; v * t];
+        let mut lp_no = vec![0.0f64; if single_label { 0 } else { v * t }];
+        lp_yes
+            .par_chunks_mut((BLOCK * t).max(1))
+            .enumerate()
+            .for_each(|(b, out)| {
+                let w0 = b * BLOCK;
+                for (k, (acc, ..)) in per_topic.iter().enumerate() {
+                    for (dw, row) in out.chunks_exact_mut(t).enumerate() {
+                        row[k] = ln_count(acc[w0 + dw]) - ln_den_yes[k];
+                    }
                 }
-            }
-        }
+            });
+        lp_no
+            .par_chunks_mut((BLOCK * t).max(1))
+            .enumerate()
+            .for_each(|(b, out)| {
+                let w0 = b * BLOCK;
+                for (k, (acc, ..)) in per_topic.iter().enumerate() {
+                    for (dw, row) in out.chunks_exact_mut(t).enumerate() {
+                        let w = w0 + dw;
+                        row[k] = ln_count((total[w] - acc[w]).max(0.0)) - ln_den_no[k];
+                    }
+                }
+            });
+        let lp_yes = Array2::from_shape_vec((v, t), lp_yes)
+            .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))?;
+        let lp_no = Array2::from_shape_vec((v, if single_label { 0 } else { t }), lp_no)
+            .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))?;
         let ln_n = (n as f64).ln();
         let prior = |k: usize| (k as f64).ln() - ln_n;
         Ok(SparseNbModel {
@@ -141,22 +168,28 @@ impl SparseNbModel {
         self.prior_no.is_empty() && !self.prior_yes.is_empty()
     }
 
+    /// Rows of `x` times `lp`, plus `prior`: rows × topics, in parallel blocks of rows (each
+    /// row summed in column order whatever the threads).
     fn accumulate(x: &Csr, prior: &[f64], lp: &Array2<f64>) -> Array2<f64> {
+        const ROWS: usize = 256;
         let t = prior.len();
-        let mut out = Array2::zeros((x.n_rows(), t));
+        let mut out = vec![0.0f64; x.n_rows() * t];
         let lp = lp.as_slice().expect("weights are stored row-major");
-        for (i, mut acc) in out.rows_mut().into_iter().enumerate() {
-            let acc = acc.as_slice_mut().expect("a fresh row-major array");
-            acc.copy_from_slice(prior);
-            let (cols, vals) = x.row(i);
-            for (&c, &val) in cols.iter().zip(vals) {
-                let c = c as usize;
-                for (a, l) in acc.iter_mut().zip(&lp[c * t..(c + 1) * t]) {
-                    *a += val * l;
+        out.par_chunks_mut((ROWS * t).max(1))
+            .enumerate()
+            .for_each(|(b, block)| {
+                for (r, acc) in block.chunks_exact_mut(t.max(1)).enumerate() {
+                    acc.copy_from_slice(prior);
+                    let (cols, vals) = x.row(b * ROWS + r);
+                    for (&c, &val) in cols.iter().zip(vals) {
+                        let c = c as usize;
+                        for (a, l) in acc.iter_mut().zip(&lp[c * t..(c + 1) * t]) {
+                            *a += val * l;
+                        }
+                    }
                 }
-            }
-        }
-        out
+            });
+        Array2::from_shape_vec((x.n_rows(), t), out).expect("rows × topics values")
     }
 
     /// One-vs-rest joint log-likelihoods per topic: (no, yes), one value per row of `x`.
@@ -211,11 +244,38 @@ impl Fitted for SparseNbModel {
         Predictions { scores, decisions }
     }
 
-    fn feature_weights(&self) -> Option<Array2<f64>> {
-        if self.is_multiclass() {
-            return Some(self.lp_yes.t().to_owned());
+    fn top_features(&self, n: usize) -> Option<Vec<Vec<(usize, f64)>>> {
+        // One pass over the features × topics weights, a running top n per topic.
+        let t = self.lp_yes.ncols();
+        let mut tops = vec![TopN::new(n); t];
+        for (c, yes) in self.lp_yes.rows().into_iter().enumerate() {
+            for (k, top) in tops.iter_mut().enumerate() {
+                let w = if self.is_multiclass() {
+                    yes[k]
+                } else {
+                    yes[k] - self.lp_no[[c, k]]
+                };
+                top.offer(c, w);
+            }
         }
-        Some((&self.lp_yes - &self.lp_no).t().to_owned())
+        Some(tops.into_iter().map(TopN::into_vec).collect())
+    }
+
+    fn feature_weights(&self) -> Option<Array2<f64>> {
+        // topics × features, written row by row of the features × topics weights (one pass
+        // over them, `t` output streams) rather than gathered column by column.
+        let (v, t) = self.lp_yes.dim();
+        let mut w = Array2::zeros((t, v));
+        for (c, yes) in self.lp_yes.rows().into_iter().enumerate() {
+            for k in 0..t {
+                w[[k, c]] = if self.is_multiclass() {
+                    yes[k]
+                } else {
+                    yes[k] - self.lp_no[[c, k]]
+                };
+            }
+        }
+        Some(w)
     }
 }
 
@@ -223,6 +283,44 @@ impl Fitted for SparseNbModel {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// The one-pass ranking equals ranking the full topics × features weights, for one-vs-rest
+    /// and multi-class models with many tied weights.
+    #[test]
+    fn top_features_rank_the_feature_weights() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for single_label in [false, true] {
+            let (n, v, t) = (40, 30, 4);
+            let x = Csr::from_rows(
+                v,
+                (0..n).map(|_| {
+                    let mut cols: Vec<u32> = (0..v as u32).filter(|_| rng.gen_bool(0.2)).collect();
+                    cols.dedup();
+                    cols.into_iter()
+                        .map(|c| (c, f64::from(rng.gen_range(1..3))))
+                        .collect()
+                }),
+            );
+            let y = Array2::from_shape_fn((n, t), |(i, k)| {
+                if single_label {
+                    i % t == k
+                } else {
+                    rng.gen_bool(0.4)
+                }
+            });
+            let m = SparseMultinomialNb::default()
+                .fit_model(&x, y.view(), single_label)
+                .unwrap();
+            for top in [0, 1, 5, v] {
+                assert_eq!(
+                    m.top_features(top).unwrap(),
+                    super::super::top_features_of(&m.feature_weights().unwrap(), top),
+                    "single_label {single_label}, n {top}"
+                );
+            }
+        }
+    }
 
     // Hand-worked: 3 paragraphs, 2 words, 1 topic; rows [2,0] yes, [0,1] no, [1,1] yes.
     // yes counts (3,1) + α=1 -> (4,2)/6; no counts (0,1) -> (1,2)/3.
