@@ -134,64 +134,52 @@ impl Tokenized {
             .par_chunks(chunk)
             .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
-        // Merge: local id -> provisional global id (first appearance in chunk order). One chunk
-        // is its own merge.
-        let (global, maps, docs) = if chunks.len() == 1 {
-            let (local, docs) = chunks.into_iter().next().unwrap_or_default();
-            let map = (0..local.len() as u32).collect();
-            (local, vec![map], docs)
-        } else {
-            let mut global = Interner::default();
-            let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-            let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(texts.len());
-            for (local, local_docs) in chunks {
-                maps.push(
-                    (0..local.len())
-                        .map(|id| {
-                            let t = local.term(id);
-                            global.intern(t, head(t), local.hashes[id])
-                        })
-                        .collect(),
-                );
-                docs.extend(local_docs);
-            }
-            (global, maps, docs)
-        };
-        let mut docs = docs;
-        // Final ids: rank in sorted (byte = code point) order, compared 8 bytes at a time.
-        let key = |id: u32| u64::from_be_bytes(head(global.term(id as usize)).to_le_bytes());
-        let mut order: Vec<(u64, u32)> = (0..global.len() as u32).map(|id| (key(id), id)).collect();
-        order.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| {
-                global.term(a.1 as usize)[8.min(global.term(a.1 as usize).len())..]
-                    .cmp(&global.term(b.1 as usize)[8.min(global.term(b.1 as usize).len())..])
+        // Every chunk's terms, sorted together (byte = code point order, 8 bytes at a time);
+        // equal terms from different chunks end up adjacent and share one final id, its rank.
+        let (locals, chunk_docs): (Vec<Interner>, Vec<_>) = chunks.into_iter().unzip();
+        let key = |t: &[u8]| u64::from_be_bytes(head(t).to_le_bytes());
+        let mut all: Vec<(u64, u32, u32)> = locals
+            .iter()
+            .enumerate()
+            .flat_map(|(c, local)| {
+                (0..local.len()).map(move |id| (key(local.term(id)), c as u32, id as u32))
             })
-        });
-        let order: Vec<u32> = order.into_iter().map(|(_, id)| id).collect();
-        let mut rank = vec![0u32; order.len()];
-        for (r, &provisional) in order.iter().enumerate() {
-            rank[provisional as usize] = r as u32;
-        }
-        // Local id -> final id, per chunk; then remap each document and keep its pairs sorted
-        // by id (ids are distinct within a document).
-        let finals: Vec<Vec<u32>> = maps
-            .par_iter()
-            .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
             .collect();
-        docs.par_iter_mut().enumerate().for_each(|(i, d)| {
-            let fin = &finals[i / chunk];
-            for (t, _) in d.iter_mut() {
-                *t = fin[*t as usize];
-            }
-            d.sort_unstable_by_key(|&(t, _)| t);
+        let term = |&(_, c, id): &(u64, u32, u32)| locals[c as usize].term(id as usize);
+        all.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| term(a).get(8..).cmp(&term(b).get(8..)))
         });
-        Tokenized {
-            terms: order
-                .iter()
-                .map(|&id| String::from_utf8_lossy(global.term(id as usize)).into_owned())
-                .collect(),
-            docs,
+        let mut finals: Vec<Vec<u32>> = locals.iter().map(|l| vec![0; l.len()]).collect();
+        let mut terms: Vec<&[u8]> = Vec::new();
+        for e in &all {
+            let t = term(e);
+            if terms.last() != Some(&t) {
+                terms.push(t);
+            }
+            finals[e.1 as usize][e.2 as usize] = (terms.len() - 1) as u32;
         }
+        // Remap each document and keep its pairs sorted by id (ids are distinct within one).
+        let (terms, docs) = rayon::join(
+            || {
+                terms
+                    .par_iter()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect()
+            },
+            || {
+                let mut docs: Vec<Vec<(u32, u32)>> = chunk_docs.into_iter().flatten().collect();
+                docs.par_iter_mut().enumerate().for_each(|(i, d)| {
+                    let fin = &finals[i / chunk];
+                    for (t, _) in d.iter_mut() {
+                        *t = fin[*t as usize];
+                    }
+                    d.sort_unstable_by_key(|&(t, _)| t);
+                });
+                docs
+            },
+        );
+        Tokenized { terms, docs }
     }
 }
 
@@ -256,7 +244,7 @@ impl Interner {
     #[inline]
     fn intern(&mut self, t: &[u8], h: u64, hash: u64) -> u32 {
         debug_assert!(!t.is_empty());
-        if self.hashes.len() * 2 >= self.slots.len() {
+        if self.hashes.len() * 4 >= self.slots.len() * 3 {
             self.grow();
         }
         let len = t.len() as u32;
