@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::dataset::Dataset;
@@ -627,9 +628,12 @@ pub fn terminal_table(summaries: &[ClassifierSummary], baseline: &str) -> String
 pub fn predictions_csv(ds: &Dataset, run: &EvalRun) -> Vec<u8> {
     let p = &run.prepared;
     let topics: Vec<&str> = ds.topics.iter().map(|t| t.id.as_str()).collect();
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let writer = || {
+        csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new())
+    };
+    let mut w = writer();
     let mut header = vec![
         "classifier".to_owned(),
         "repeat".into(),
@@ -640,33 +644,67 @@ pub fn predictions_csv(ds: &Dataset, run: &EvalRun) -> Vec<u8> {
     ];
     header.extend(topics.iter().map(|t| format!("score_{t}")));
     let _ = w.write_record(&header);
-    let set = |row: ndarray::ArrayView1<bool>| -> String {
-        row.iter()
-            .zip(&topics)
-            .filter(|(b, _)| **b)
-            .map(|(_, t)| *t)
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    for r in &run.runs {
-        let Ok(folds) = &r.outcome else { continue };
-        for fr in folds {
+    let mut out = w.into_inner().unwrap_or_default();
+    // Rows in blocks, written in parallel (a large test fold has 100,000s of scores to format)
+    // and joined in order.
+    const ROWS: usize = 1024;
+    let blocks: Vec<(&str, &crate::eval::FoldRun, usize)> = run
+        .runs
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok().map(|folds| (r, folds)))
+        .flat_map(|(r, folds)| {
+            folds.iter().flat_map(move |fr| {
+                (0..p.folds[fr.fold].test.len())
+                    .step_by(ROWS)
+                    .map(move |start| (r.name.as_str(), fr, start))
+            })
+        })
+        .collect();
+    let parts: Vec<Vec<u8>> = blocks
+        .par_iter()
+        .map(|&(name, fr, start)| {
             let fold = &p.folds[fr.fold];
-            for (k, &item) in fold.test.iter().enumerate() {
-                let mut rec = vec![
-                    r.name.clone(),
-                    fold.repeat.to_string(),
-                    fold.fold.to_string(),
-                    ds.items[p.items[item]].id.clone(),
-                    set(p.gold.row(item)),
-                    set(fr.pred.decisions.row(k)),
-                ];
-                rec.extend(fr.pred.scores.row(k).iter().map(|v| format!("{v:.6}")));
-                let _ = w.write_record(&rec);
+            let mut w = writer();
+            let mut rec = csv::ByteRecord::new();
+            let mut buf = String::new();
+            let set = |row: ndarray::ArrayView1<bool>, buf: &mut String| {
+                buf.clear();
+                for (_, t) in row.iter().zip(&topics).filter(|(b, _)| **b) {
+                    if !buf.is_empty() {
+                        buf.push(';');
+                    }
+                    buf.push_str(t);
+                }
+            };
+            let end = (start + ROWS).min(fold.test.len());
+            for (k, &item) in fold.test.iter().enumerate().take(end).skip(start) {
+                rec.clear();
+                rec.push_field(name.as_bytes());
+                buf.clear();
+                let _ = write!(buf, "{}", fold.repeat);
+                rec.push_field(buf.as_bytes());
+                buf.clear();
+                let _ = write!(buf, "{}", fold.fold);
+                rec.push_field(buf.as_bytes());
+                rec.push_field(ds.items[p.items[item]].id.as_bytes());
+                set(p.gold.row(item), &mut buf);
+                rec.push_field(buf.as_bytes());
+                set(fr.pred.decisions.row(k), &mut buf);
+                rec.push_field(buf.as_bytes());
+                for v in fr.pred.scores.row(k) {
+                    buf.clear();
+                    let _ = write!(buf, "{v:.6}");
+                    rec.push_field(buf.as_bytes());
+                }
+                let _ = w.write_byte_record(&rec);
             }
-        }
+            w.into_inner().unwrap_or_default()
+        })
+        .collect();
+    for part in parts {
+        out.extend_from_slice(&part);
     }
-    w.into_inner().unwrap_or_default()
+    out
 }
 
 /// The macro-F1 comparison with the baseline for a ranking table: `+0.239, p = 0.006, better`,

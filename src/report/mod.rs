@@ -30,11 +30,17 @@ pub fn write_eval_reports(
     info: &eval::RunInfo,
     curve: Option<&LearningCurve>,
 ) -> Result<PathBuf> {
-    let json = eval::report_json(ds, run, summaries, explanation, info, curve);
-    let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
-    json_text.push('\n');
-    let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
-    let html = html::report_html(ds, run, summaries, info, curve);
+    let (predictions, (json_text, md, html)) = rayon::join(
+        || eval::predictions_csv(ds, run),
+        || {
+            let json = eval::report_json(ds, run, summaries, explanation, info, curve);
+            let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            json_text.push('\n');
+            let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
+            let html = html::report_html(ds, run, summaries, info, curve);
+            (json_text, md, html)
+        },
+    );
     let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
     let stamp: String = info
         .started_at
@@ -42,10 +48,7 @@ pub fn write_eval_reports(
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let run_dir = reports_dir.join("runs").join(format!("{stamp}-{short}"));
-    write_atomic(
-        &run_dir.join("predictions.csv"),
-        &eval::predictions_csv(ds, run),
-    )?;
+    write_atomic(&run_dir.join("predictions.csv"), &predictions)?;
     write_atomic(&run_dir.join("report.json"), json_text.as_bytes())?;
     write_atomic(&run_dir.join("report.md"), md.as_bytes())?;
     write_atomic(&run_dir.join("report.html"), html.as_bytes())?;
