@@ -109,77 +109,135 @@ impl Csr {
     }
 }
 
-/// Every document as interned term ids with counts, tokenized once.
-#[derive(Debug, Clone)]
+/// Every document as interned term ids with counts, tokenized once. Terms and documents are
+/// each stored back to back in one buffer.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tokenized {
-    /// Interned terms (unigrams, and bigrams as `"w1 w2"` when asked for).
-    pub terms: Vec<String>,
-    /// Per document: (term id, count), sorted by term id.
-    pub docs: Vec<Vec<(u32, u32)>>,
+    /// Interned terms (unigrams, and bigrams as `"w1 w2"` when asked for), in id order.
+    term_text: String,
+    /// Term id -> start in `term_text`; one more entry than terms.
+    term_starts: Vec<usize>,
+    /// Every document's (term id, count) pairs as `id << 32 | count`, each document's sorted
+    /// (by id, since ids are distinct within a document).
+    pairs: Vec<u64>,
+    /// Document -> start in `pairs`; one more entry than documents.
+    doc_starts: Vec<usize>,
 }
 
 impl Tokenized {
     /// Tokenizes `texts` with n-grams up to `ngram_max` (1 or 2). Documents are tokenized in
-    /// parallel chunks, each interning its own terms; the chunks' terms are then merged and every
-    /// term gets its rank in sorted (code point) order as its id. Ids therefore do not depend on
-    /// the number of threads, and any subset of ids in increasing order is already in
+    /// parallel chunks, each interning its own terms; the chunks' terms are then sorted together
+    /// and every term gets its rank in sorted (code point) order as its id. Ids therefore do not
+    /// depend on the number of threads, and any subset of ids in increasing order is already in
     /// scikit-learn's column order.
     pub fn new(texts: &[&str], ngram_max: usize) -> Tokenized {
         let threads = rayon::current_num_threads().max(1);
-        // One chunk per thread (at least 256 documents): every chunk's terms are merged
-        // serially afterwards, so fewer chunks mean less merging; documents are many and
-        // mixed, so equal counts balance well enough.
+        // One chunk per thread (at least 256 documents): fewer chunks mean fewer terms to sort
+        // together; documents are many and mixed, so equal counts balance well enough.
         let chunk = texts.len().div_ceil(threads).max(256);
         let chunks: Vec<Chunk> = texts
             .par_chunks(chunk)
             .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
         // Every chunk's terms, sorted together (byte = code point order, 8 bytes at a time);
-        // equal terms from different chunks end up adjacent and share one final id, its rank.
-        let (locals, chunk_docs): (Vec<Interner>, Vec<_>) = chunks.into_iter().unzip();
+        // equal terms from different chunks end up adjacent and share one final id, their rank.
         let key = |t: &[u8]| u64::from_be_bytes(head(t).to_le_bytes());
-        let mut all: Vec<(u64, u32, u32)> = locals
+        let mut all: Vec<(u64, u32, u32)> = chunks
             .iter()
             .enumerate()
-            .flat_map(|(c, local)| {
+            .flat_map(|(c, ch)| {
+                let local = &ch.terms;
                 (0..local.len()).map(move |id| (key(local.term(id)), c as u32, id as u32))
             })
             .collect();
-        let term = |&(_, c, id): &(u64, u32, u32)| locals[c as usize].term(id as usize);
+        let term = |&(_, c, id): &(u64, u32, u32)| chunks[c as usize].terms.term(id as usize);
         all.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
                 .then_with(|| term(a).get(8..).cmp(&term(b).get(8..)))
         });
-        let mut finals: Vec<Vec<u32>> = locals.iter().map(|l| vec![0; l.len()]).collect();
-        let mut terms: Vec<&[u8]> = Vec::new();
+        let mut finals: Vec<Vec<u32>> = chunks.iter().map(|c| vec![0; c.terms.len()]).collect();
+        let mut term_bytes: Vec<u8> = Vec::new();
+        let mut term_starts = vec![0];
+        let mut last: Option<&[u8]> = None;
         for e in &all {
             let t = term(e);
-            if terms.last() != Some(&t) {
-                terms.push(t);
+            if last != Some(t) {
+                term_bytes.extend_from_slice(t);
+                term_starts.push(term_bytes.len());
+                last = Some(t);
             }
-            finals[e.1 as usize][e.2 as usize] = (terms.len() - 1) as u32;
+            finals[e.1 as usize][e.2 as usize] = (term_starts.len() - 2) as u32;
         }
-        // Remap each document and keep its pairs sorted by id (ids are distinct within one).
-        let (terms, docs) = rayon::join(
-            || {
-                terms
-                    .par_iter()
-                    .map(|t| String::from_utf8_lossy(t).into_owned())
-                    .collect()
-            },
-            || {
-                let mut docs: Vec<Vec<(u32, u32)>> = chunk_docs.into_iter().flatten().collect();
-                docs.par_iter_mut().enumerate().for_each(|(i, d)| {
-                    let fin = &finals[i / chunk];
-                    for (t, _) in d.iter_mut() {
-                        *t = fin[*t as usize];
+        // Tokens are cut at character boundaries, so this is UTF-8; were it not, each term is
+        // made valid on its own (keeping the starts right).
+        let (term_text, term_starts) = match String::from_utf8(term_bytes) {
+            Ok(text) => (text, term_starts),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let (mut text, mut starts) = (String::new(), vec![0]);
+                for w in term_starts.windows(2) {
+                    text.push_str(&String::from_utf8_lossy(&bytes[w[0]..w[1]]));
+                    starts.push(text.len());
+                }
+                (text, starts)
+            }
+        };
+        // Remap each document (chunks in parallel) and keep its pairs sorted by id (ids are
+        // distinct within one), then put the chunks back to back.
+        let mut chunks: Vec<(Vec<u64>, Vec<usize>)> =
+            chunks.into_iter().map(|c| (c.pairs, c.doc_ends)).collect();
+        chunks
+            .par_iter_mut()
+            .zip(&finals)
+            .for_each(|((pairs, ends), fin)| {
+                let mut start = 0;
+                for &end in ends.iter() {
+                    let doc = &mut pairs[start..end];
+                    for p in doc.iter_mut() {
+                        *p = (u64::from(fin[(*p >> 32) as usize]) << 32) | (*p & 0xffff_ffff);
                     }
-                    d.sort_unstable_by_key(|&(t, _)| t);
-                });
-                docs
-            },
-        );
-        Tokenized { terms, docs }
+                    doc.sort_unstable();
+                    start = end;
+                }
+            });
+        let mut parts = chunks.into_iter();
+        let (mut pairs, ends) = parts.next().unwrap_or_default();
+        let mut doc_starts = Vec::with_capacity(texts.len() + 1);
+        doc_starts.push(0);
+        doc_starts.extend(ends);
+        for (p, ends) in parts {
+            let base = pairs.len();
+            pairs.extend_from_slice(&p);
+            doc_starts.extend(ends.iter().map(|e| base + e));
+        }
+        Tokenized {
+            term_text,
+            term_starts,
+            pairs,
+            doc_starts,
+        }
+    }
+
+    /// Number of distinct terms.
+    pub fn n_terms(&self) -> usize {
+        self.term_starts.len() - 1
+    }
+
+    /// The term with id `id`.
+    pub fn term(&self, id: usize) -> &str {
+        &self.term_text[self.term_starts[id]..self.term_starts[id + 1]]
+    }
+
+    /// Number of documents.
+    pub fn n_docs(&self) -> usize {
+        self.doc_starts.len() - 1
+    }
+
+    /// Document `d`'s (term id, count) pairs, by increasing term id.
+    pub fn doc(&self, d: usize) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        self.pairs[self.doc_starts[d]..self.doc_starts[d + 1]]
+            .iter()
+            .map(|&p| ((p >> 32) as u32, p as u32))
     }
 }
 
@@ -196,16 +254,19 @@ struct Interner {
     /// Term id -> start in `bytes`; one more entry than terms.
     starts: Vec<usize>,
     bytes: Vec<u8>,
-    /// Term id -> (document it was last counted in, 1-based, 0 = none; index of its pair there).
-    last: Vec<(u32, u32)>,
 }
 
-/// A table slot: the term's [`head`], its length (0 = empty slot) and id.
+/// A table slot: the term's [`head`], its length (0 = empty slot) and id, and where it was last
+/// counted (kept in the slot, which a lookup has just read, rather than in an array by id).
 #[derive(Clone, Copy, Default)]
 struct Slot {
     head: u64,
     len: u32,
     id: u32,
+    /// Document it was last counted in (1-based; 0 = none).
+    doc: u32,
+    /// Index of its pair among that document's.
+    at: u32,
 }
 
 /// Slots of a new table.
@@ -239,10 +300,10 @@ impl Interner {
         hash as usize & (self.slots.len().wrapping_sub(1))
     }
 
-    /// The id of `t` (non-empty; its [`head`] is `h` and its [`term_hash`] is `hash`), interning
-    /// it if new.
+    /// The slot of `t` (non-empty; its [`head`] is `h` and its [`term_hash`] is `hash`),
+    /// interning it if new.
     #[inline]
-    fn intern(&mut self, t: &[u8], h: u64, hash: u64) -> u32 {
+    fn slot(&mut self, t: &[u8], h: u64, hash: u64) -> usize {
         debug_assert!(!t.is_empty());
         if self.hashes.len() * 4 >= self.slots.len() * 3 {
             self.grow();
@@ -251,26 +312,31 @@ impl Interner {
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
         loop {
-            let s = self.slots[i];
+            let s = &self.slots[i];
             if s.len == 0 {
                 break;
             }
             if s.head == h && s.len == len && (len <= 8 || self.term(s.id as usize)[8..] == t[8..])
             {
-                return s.id;
+                return i;
             }
             i = (i + 1) & mask;
         }
         let id = self.hashes.len() as u32;
-        self.slots[i] = Slot { head: h, len, id };
+        self.slots[i] = Slot {
+            head: h,
+            len,
+            id,
+            doc: 0,
+            at: 0,
+        };
         self.hashes.push(hash);
         if self.starts.is_empty() {
             self.starts.push(0);
         }
         self.bytes.extend_from_slice(t);
         self.starts.push(self.bytes.len());
-        self.last.push((0, 0));
-        id
+        i
     }
 
     /// Reads the slot a lookup of `hash` starts at (to bring it into cache early).
@@ -279,42 +345,50 @@ impl Interner {
         self.slots.get(self.home(hash)).map_or(0, |s| s.head)
     }
 
-    /// Doubles the table (or makes the first one) and re-inserts every term.
+    /// Doubles the table (or makes the first one) and moves every slot over.
     #[cold]
     fn grow(&mut self) {
         let n = (self.slots.len() * 2).max(INITIAL_SLOTS);
-        self.slots = vec![Slot::default(); n];
-        for id in 0..self.hashes.len() {
-            let t = &self.bytes[self.starts[id]..self.starts[id + 1]];
-            let mut i = self.hashes[id] as usize & (n - 1);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n]);
+        for s in old.into_iter().filter(|s| s.len != 0) {
+            let mut i = self.hashes[s.id as usize] as usize & (n - 1);
             while self.slots[i].len != 0 {
                 i = (i + 1) & (n - 1);
             }
-            self.slots[i] = Slot {
-                head: head(t),
-                len: t.len() as u32,
-                id: id as u32,
-            };
+            self.slots[i] = s;
         }
     }
 
-    /// Counts `t` (whose [`head`] is `h` and [`term_hash`] is `hash`) in document `doc` (1-based), whose pairs so far are
-    /// `pairs`.
+    /// Counts `t` (whose [`head`] is `h` and [`term_hash`] is `hash`) in document `doc`
+    /// (1-based), whose pairs so far are `pairs`.
     #[inline]
-    fn count(&mut self, t: &[u8], h: u64, hash: u64, doc: u32, pairs: &mut Vec<(u32, u32)>) {
-        let id = self.intern(t, h, hash);
-        let last = &mut self.last[id as usize];
-        if last.0 == doc {
-            pairs[last.1 as usize].1 += 1;
+    fn count(&mut self, t: &[u8], h: u64, hash: u64, doc: u32, pairs: &mut DocPairs) {
+        let i = self.slot(t, h, hash);
+        let s = &mut self.slots[i];
+        if s.doc == doc {
+            pairs.all[pairs.start + s.at as usize] += 1;
         } else {
-            *last = (doc, pairs.len() as u32);
-            pairs.push((id, 1));
+            s.doc = doc;
+            s.at = (pairs.all.len() - pairs.start) as u32;
+            pairs.all.push((u64::from(s.id) << 32) | 1);
         }
     }
 }
 
-/// A chunk's terms (by local id) and its documents' (local id, count) pairs.
-type Chunk = (Interner, Vec<Vec<(u32, u32)>>);
+/// The (id, count) pairs being counted, as `id << 32 | count`: every document's so far, the
+/// current one's from `start`.
+struct DocPairs {
+    all: Vec<u64>,
+    start: usize,
+}
+
+/// A chunk's terms (by local id) and its documents' (local id, count) pairs, back to back.
+struct Chunk {
+    terms: Interner,
+    pairs: Vec<u64>,
+    /// Document -> end of its pairs.
+    doc_ends: Vec<usize>,
+}
 
 /// How many tokens ahead [`tokenize_chunk`] reads the table slot a token will need.
 const LOOKAHEAD: usize = 4;
@@ -332,8 +406,11 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
     let mut spans: Vec<Span> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
     let mut bigram: Vec<u8> = Vec::new();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut docs = Vec::with_capacity(chunk.len());
+    let mut pairs = DocPairs {
+        all: Vec::new(),
+        start: 0,
+    };
+    let mut doc_ends = Vec::with_capacity(chunk.len());
     for (d, text) in chunk.iter().enumerate() {
         let doc = d as u32 + 1;
         token_spans(text, &mut buf, &mut spans);
@@ -344,7 +421,7 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
                 .iter()
                 .map(|s| term_hash(&lower[s.start..s.end], s.head)),
         );
-        pairs.clear();
+        pairs.start = pairs.all.len();
         let mut warm = 0u64;
         for (i, (s, &hash)) in spans.iter().zip(&hashes).enumerate() {
             if let Some(&ahead) = hashes.get(i + LOOKAHEAD) {
@@ -363,9 +440,13 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
                 local.count(&bigram, h, term_hash(&bigram, h), doc, &mut pairs);
             }
         }
-        docs.push(pairs.clone());
+        doc_ends.push(pairs.all.len());
     }
-    (local, docs)
+    Chunk {
+        terms: local,
+        pairs: pairs.all,
+        doc_ends,
+    }
 }
 
 /// A fitted vectorizer: the training fold's vocabulary (sorted) and, for TF-IDF, its idf.
@@ -382,17 +463,17 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Fits on the training documents only.
     pub fn fit(tok: &Tokenized, train: &[usize], spec: FeatureSpec) -> Vocabulary {
-        let mut df = vec![0u32; tok.terms.len()];
+        let mut df = vec![0u32; tok.n_terms()];
         for &d in train {
-            for &(t, _) in &tok.docs[d] {
+            for (t, _) in tok.doc(d) {
                 df[t as usize] += 1;
             }
         }
         // Term ids are ranks in sorted order, so increasing ids are already the column order.
-        let columns: Vec<u32> = (0..tok.terms.len() as u32)
+        let columns: Vec<u32> = (0..tok.n_terms() as u32)
             .filter(|&t| df[t as usize] > 0)
             .collect();
-        let mut col_of = vec![u32::MAX; tok.terms.len()];
+        let mut col_of = vec![u32::MAX; tok.n_terms()];
         for (c, &t) in columns.iter().enumerate() {
             col_of[t as usize] = c as u32;
         }
@@ -422,12 +503,12 @@ impl Vocabulary {
 
     /// The term of column `c`.
     pub fn term<'a>(&self, tok: &'a Tokenized, c: usize) -> &'a str {
-        &tok.terms[self.columns[c] as usize]
+        tok.term(self.columns[c] as usize)
     }
 
     /// The feature matrix of `docs` (any fold): counts, or L2-normalized TF-IDF.
     pub fn transform(&self, tok: &Tokenized, docs: &[usize]) -> Csr {
-        let nnz: usize = docs.iter().map(|&d| tok.docs[d].len()).sum();
+        let nnz: usize = docs.iter().map(|&d| tok.doc(d).len()).sum();
         let mut m = Csr {
             n_cols: self.len(),
             indptr: Vec::with_capacity(docs.len() + 1),
@@ -439,7 +520,7 @@ impl Vocabulary {
             let start = m.indices.len();
             // Documents are sorted by term id and columns increase with term id, so each row
             // comes out sorted by column.
-            for &(t, n) in &tok.docs[d] {
+            for (t, n) in tok.doc(d) {
                 let c = self.col_of[t as usize];
                 if c != u32::MAX {
                     m.indices.push(c);
@@ -535,17 +616,14 @@ mod tests {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let tok = Tokenized::new(&refs, 2);
         // Ids are ranks in sorted order.
-        assert!(
-            tok.terms.windows(2).all(|w| w[0] < w[1]),
-            "terms not sorted"
-        );
-        assert_eq!(tok.terms[0], "common");
+        let terms: Vec<&str> = (0..tok.n_terms()).map(|t| tok.term(t)).collect();
+        assert!(terms.windows(2).all(|w| w[0] < w[1]), "terms not sorted");
+        assert_eq!(terms[0], "common");
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .unwrap();
         let single = pool.install(|| Tokenized::new(&refs, 2));
-        assert_eq!(single.terms, tok.terms);
-        assert_eq!(single.docs, tok.docs);
+        assert_eq!(single, tok);
     }
 }
