@@ -275,12 +275,26 @@ const INITIAL_SLOTS: usize = 1 << 12;
 /// A fast multiplicative hash of a term given its [`head`], 8 bytes at a time.
 #[inline]
 fn term_hash(t: &[u8], head: u64) -> u64 {
+    term_hash_in(t, 0, t.len(), head)
+}
+
+/// [`term_hash`] of `buf[start..end]`. Each 8-byte step past the head is one load, masked
+/// when it runs past `end` (when `buf` has 8 bytes to spare there, as the tokenizer's padded
+/// copy does; otherwise byte by byte).
+#[inline]
+fn term_hash_in(buf: &[u8], start: usize, end: usize, head: u64) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = (head ^ ((t.len() as u64) << 59)).wrapping_mul(K);
-    if t.len() > 8 {
-        for chunk in t[8..].chunks(8) {
-            h = (h.rotate_left(23) ^ crate::text::head(chunk)).wrapping_mul(K);
-        }
+    let len = end - start;
+    let mut h = (head ^ ((len as u64) << 59)).wrapping_mul(K);
+    let mut i = start + 8;
+    while i < end {
+        let word = match buf.get(i..i + 8) {
+            Some(b) if end - i >= 8 => crate::text::head(b),
+            Some(b) => crate::text::head(b) & (u64::MAX >> (64 - 8 * (end - i))),
+            None => crate::text::head(&buf[i..end]),
+        };
+        h = (h.rotate_left(23) ^ word).wrapping_mul(K);
+        i += 8;
     }
     h ^ (h >> 29)
 }
@@ -419,7 +433,7 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
         hashes.extend(
             spans
                 .iter()
-                .map(|s| term_hash(&lower[s.start..s.end], s.head)),
+                .map(|s| term_hash_in(lower, s.start, s.end, s.head)),
         );
         pairs.start = pairs.all.len();
         let mut warm = 0u64;
@@ -607,6 +621,30 @@ mod tests {
         }
     }
     const TFIDF_ROW: [f64; 5] = [0.47107781, 0.47107781, 0.33517574, 0.47107781, 0.47107781];
+
+    #[test]
+    fn hashing_in_a_padded_buffer_equals_hashing_the_term() {
+        let text = b"a_term_of_twenty_one! and nine_char x\0\0\0\0\0\0\0\0";
+        for start in 0..30 {
+            for end in start + 1..=38 {
+                let t = &text[start..end];
+                // The hash as first written: the head, then zero-padded 8-byte chunks.
+                const K: u64 = 0x9e37_79b9_7f4a_7c15;
+                let mut want = (head(t) ^ ((t.len() as u64) << 59)).wrapping_mul(K);
+                for chunk in t.get(8..).unwrap_or_default().chunks(8) {
+                    want = (want.rotate_left(23) ^ head(chunk)).wrapping_mul(K);
+                }
+                want ^= want >> 29;
+                assert_eq!(term_hash_in(text, start, end, head(t)), want);
+                assert_eq!(
+                    term_hash(t, head(t)),
+                    want,
+                    "{:?}",
+                    String::from_utf8_lossy(t)
+                );
+            }
+        }
+    }
 
     #[test]
     fn tokenization_is_independent_of_chunking() {
