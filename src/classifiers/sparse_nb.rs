@@ -105,37 +105,14 @@ impl SparseMultinomialNb {
             .map(|&m| ln_denominator((grand - m).max(0.0)))
             .collect();
         let ln_count = |c: f64| if c == 0.0 { ln_alpha } else { (c + alpha).ln() };
-        // features × topics, filled in parallel blocks of words.
-        const BLOCK: usize = 4096;
-        let mut lp_yes = vec![0.0f64; v * t];
-        let mut lp_no = vec![0.0f64; if single_label { 0 } else { v * t }];
-        lp_yes
-            .par_chunks_mut((BLOCK * t).max(1))
-            .enumerate()
-            .for_each(|(b, out)| {
-                let w0 = b * BLOCK;
-                for (k, (acc, ..)) in per_topic.iter().enumerate() {
-                    for (dw, row) in out.chunks_exact_mut(t).enumerate() {
-                        row[k] = ln_count(acc[w0 + dw]) - ln_den_yes[k];
-                    }
-                }
-            });
-        lp_no
-            .par_chunks_mut((BLOCK * t).max(1))
-            .enumerate()
-            .for_each(|(b, out)| {
-                let w0 = b * BLOCK;
-                for (k, (acc, ..)) in per_topic.iter().enumerate() {
-                    for (dw, row) in out.chunks_exact_mut(t).enumerate() {
-                        let w = w0 + dw;
-                        row[k] = ln_count((total[w] - acc[w]).max(0.0)) - ln_den_no[k];
-                    }
-                }
-            });
-        let lp_yes = Array2::from_shape_vec((v, t), lp_yes)
-            .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))?;
-        let lp_no = Array2::from_shape_vec((v, if single_label { 0 } else { t }), lp_no)
-            .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))?;
+        let lp_yes = weights(&per_topic, v, |k, w, acc| ln_count(acc[w]) - ln_den_yes[k])?;
+        let lp_no = if single_label {
+            Array2::zeros((v, 0))
+        } else {
+            weights(&per_topic, v, |k, w, acc| {
+                ln_count((total[w] - acc[w]).max(0.0)) - ln_den_no[k]
+            })?
+        };
         let ln_n = (n as f64).ln();
         let prior = |k: usize| (k as f64).ln() - ln_n;
         Ok(SparseNbModel {
@@ -149,6 +126,29 @@ impl SparseMultinomialNb {
             lp_no,
         })
     }
+}
+
+/// The features × topics matrix of `value(topic, feature, that topic's "yes" counts)`, filled in
+/// parallel blocks of features.
+fn weights(
+    per_topic: &[(Vec<f64>, usize, f64)],
+    v: usize,
+    value: impl Fn(usize, usize, &[f64]) -> f64 + Sync,
+) -> Result<Array2<f64>> {
+    const BLOCK: usize = 4096;
+    let t = per_topic.len();
+    let mut lp = vec![0.0f64; v * t];
+    lp.par_chunks_mut((BLOCK * t).max(1))
+        .enumerate()
+        .for_each(|(b, out)| {
+            for (k, (acc, ..)) in per_topic.iter().enumerate() {
+                for (dw, row) in out.chunks_exact_mut(t).enumerate() {
+                    row[k] = value(k, b * BLOCK + dw, acc);
+                }
+            }
+        });
+    Array2::from_shape_vec((v, t), lp)
+        .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))
 }
 
 /// A fitted sparse multinomial naive Bayes.
