@@ -193,8 +193,8 @@ pub struct EvalArgs {
     /// <out>/shard-<i>-of-<n>.json; combine them with `merge`.
     #[arg(long, value_name = "i/n", value_parser = crate::shard::parse_shard)]
     pub shard: Option<eval::Shard>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Learning curve on or off.
     #[command(flatten)]

@@ -774,7 +774,15 @@ fn near_dup_out_of_range() {
 fn threads_0() {
     usage_fails(
         &["--threads", "0"],
-        "error: invalid value '0' for '--threads <THREADS>': 0 is not in 1..=4294967295",
+        "error: invalid value '0' for '--threads <THREADS>': 0 is not in 1..=1024",
+    );
+}
+
+#[test]
+fn threads_too_many() {
+    usage_fails(
+        &["--threads", "5000"],
+        "error: invalid value '5000' for '--threads <THREADS>': 5000 is not in 1..=1024",
     );
 }
 
