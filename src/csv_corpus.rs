@@ -22,7 +22,7 @@ use crate::labels::{Kind, Topic};
 /// is its own group).
 pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
     let bytes = read_file(path)?;
-    // Hash while the rows are parsed (the hash is ~30 ms for a 36 MB corpus).
+    // Hash while the rows are parsed (the hash is ~20 ms for a 36 MB corpus).
     let (sha, parsed) = rayon::join(
         || sha256_hex(&bytes),
         || parse(path, &bytes, group_threshold),

@@ -228,11 +228,6 @@ impl Tokenized {
         &self.term_text[self.term_starts[id]..self.term_starts[id + 1]]
     }
 
-    /// Number of documents.
-    pub fn n_docs(&self) -> usize {
-        self.doc_starts.len() - 1
-    }
-
     /// Document `d`'s (term id, count) pairs, by increasing term id.
     pub fn doc(&self, d: usize) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
         self.pairs[self.doc_starts[d]..self.doc_starts[d + 1]]
@@ -242,7 +237,7 @@ impl Tokenized {
 }
 
 /// Interned terms: UTF-8 bytes in one arena, found through an open-addressing hash table
-/// (linear probing, at most half full) whose slots hold each term's first eight bytes, length and
+/// (linear probing, at most three quarters full) whose slots hold each term's first eight bytes, length and
 /// id, so that looking up a short token (most of them) reads one slot and nothing else. The
 /// frequent words' slots stay in cache by themselves. No allocation per term, one hash per token.
 #[derive(Default)]

@@ -101,9 +101,8 @@ fn unicode_tokens(text: &str, buf: &mut Scratch, out: &mut Vec<Span>) {
     {
         emit(s, lower.len());
     }
-    buf.lower.clear();
-    buf.lower.extend_from_slice(lower.as_bytes());
-    buf.lower.resize(lower.len() + 8, 0);
+    buf.lower = lower.into_bytes();
+    buf.lower.resize(buf.lower.len() + 8, 0);
 }
 
 /// Returns the tokens of `text` as owned strings (convenience for tests and small inputs).
@@ -223,8 +222,6 @@ mod tests {
         assert_eq!(tokens(text), expected, "tokens of {text:?}");
     }
 
-    // Expected values are what scikit-learn 1.9.1 prints for
-    // `CountVectorizer().build_analyzer()(text)` on each input.
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
         /// On ASCII text the bit-mask tokenizer finds the same tokens, with the same heads, as
@@ -246,6 +243,8 @@ mod tests {
         }
     }
 
+    // Expected values are what scikit-learn 1.9.1 prints for
+    // `CountVectorizer().build_analyzer()(text)` on each input.
     #[test]
     fn matches_scikit_learn_analyzer() {
         check("", &[]);
