@@ -570,7 +570,8 @@ impl Tmux {
     }
 
     /// Starts the built binary with `args` in `root`, in a new 200×50 window. When it ends, the
-    /// window shows its exit status and the terminal's settings (`stty -a`) and stays open.
+    /// window shows its exit status and the terminal's settings (`stty -a`, then a line "end of
+    /// stty", so a reader knows the settings are whole) and stays open.
     fn start(&self, root: &std::path::Path, args: &[&str]) {
         let mut cmd = vec![
             "new-session",
@@ -585,7 +586,7 @@ impl Tmux {
             root.to_str().unwrap(),
             "sh",
             "-c",
-            r#""$0" "$@"; echo "exited with status $?"; stty -a; exec sleep 600"#,
+            r#""$0" "$@"; echo "exited with status $?"; stty -a; echo "end of stty"; exec sleep 600"#,
             env!("CARGO_BIN_EXE_topicbench"),
         ];
         cmd.extend_from_slice(args);
@@ -617,8 +618,12 @@ impl Tmux {
     /// Waits for the program to end with `status`; asserts that it left the terminal as it found
     /// it (line editing and signals back on, main screen); returns the screen.
     fn wait_exit(&self, status: i32) -> String {
-        let screen = self.wait_for(&[&format!("exited with status {status}"), "speed"]);
-        let stty = &screen[screen.find("speed").unwrap_or(0)..];
+        // Wait for the line after the settings: `stty -a` prints them over several lines, and a
+        // screen captured between them lacks the `icanon` line (a race CI once lost).
+        let screen = self.wait_for(&[&format!("exited with status {status}"), "end of stty"]);
+        let from = screen.find("speed").unwrap_or(0);
+        let to = screen.find("end of stty").unwrap_or(screen.len());
+        let stty = &screen[from..to.max(from)];
         assert!(
             stty.contains("icanon") && !stty.contains("-icanon") && !stty.contains("-isig"),
             "the terminal was left in raw mode:\n{screen}"
