@@ -9,6 +9,8 @@
 //! workflow: `ingest` adds an article, `label` (driven by `terminal`) writes label rows,
 //! `agreement` compares annotators. See ARCHITECTURE.md.
 #![deny(missing_docs)]
+// One exception, `features::Interner::prefetch` (a cache hint), allows it where it is used.
+#![deny(unsafe_code)]
 
 pub mod agreement;
 pub mod check;
