@@ -317,7 +317,7 @@ impl Interner {
 
     /// The slot of `t` (non-empty; its [`head`] is `h` and its [`term_hash`] is `hash`),
     /// interning it if new.
-    #[inline]
+    #[inline(always)]
     fn slot(&mut self, t: &[u8], h: u64, hash: u64) -> usize {
         debug_assert!(!t.is_empty());
         if self.hashes.len() * 4 >= self.slots.len() * 3 {
@@ -394,7 +394,7 @@ impl Interner {
 
     /// Counts `t` (whose [`head`] is `h` and [`term_hash`] is `hash`) in document `doc`
     /// (1-based), whose pairs so far are `pairs`.
-    #[inline]
+    #[inline(always)]
     fn count(&mut self, t: &[u8], h: u64, hash: u64, doc: u32, pairs: &mut DocPairs) {
         let i = self.slot(t, h, hash);
         let s = &mut self.slots[i];
