@@ -581,6 +581,8 @@ impl Vocabulary {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn matrix(
@@ -696,6 +698,120 @@ mod tests {
                 let again = id_of(&mut table, t);
                 assert_eq!(again, id, "{:?}", String::from_utf8_lossy(t));
             }
+        }
+    }
+
+    /// An independent reference for [`Tokenized`]: lowercase, cut at every character that is
+    /// neither alphanumeric nor `_`, keep tokens of two or more characters (scikit-learn's
+    /// `(?u)\b\w\w+\b` on lowercased text), join neighbours with a space for bigrams, and
+    /// count each document in an ordered map.
+    fn reference(texts: &[&str], ngram_max: usize) -> Vec<BTreeMap<String, u32>> {
+        texts
+            .iter()
+            .map(|text| {
+                let lower = text.to_lowercase();
+                let words: Vec<&str> = lower
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| w.chars().count() >= 2)
+                    .collect();
+                let mut counts = BTreeMap::new();
+                for w in &words {
+                    *counts.entry((*w).to_owned()).or_insert(0) += 1;
+                }
+                if ngram_max == 2 {
+                    for pair in words.windows(2) {
+                        *counts.entry(pair.join(" ")).or_insert(0) += 1;
+                    }
+                }
+                counts
+            })
+            .collect()
+    }
+
+    /// [`Tokenized`] equals [`reference`]: the same terms, sorted, and each document's counts.
+    fn assert_matches_reference(texts: &[&str], ngram_max: usize) {
+        let tok = Tokenized::new(texts, ngram_max);
+        let want = reference(texts, ngram_max);
+        let mut terms: Vec<&str> = want
+            .iter()
+            .flat_map(|d| d.keys())
+            .map(String::as_str)
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let got: Vec<&str> = (0..tok.n_terms()).map(|t| tok.term(t)).collect();
+        assert_eq!(got, terms, "terms");
+        for (d, want) in want.iter().enumerate() {
+            let got: BTreeMap<String, u32> = tok
+                .doc(d)
+                .map(|(id, n)| (tok.term(id as usize).to_owned(), n))
+                .collect();
+            assert_eq!(&got, want, "document {d}: {:?}", texts[d]);
+        }
+    }
+
+    /// Enough distinct terms to grow every chunk's table several times over (30,000 unigrams
+    /// and more bigrams), with lengths around the slot's 8- and 16-byte keys, sharing long
+    /// prefixes, in documents spread over several chunks.
+    #[test]
+    fn tokenized_equals_the_reference_on_many_distinct_terms() {
+        let prefixes = [
+            "",
+            "ab",
+            "abcdef",
+            "abcdefgh",
+            "abcdefghijklmn",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopqrstuvwxyz",
+        ];
+        let texts: Vec<String> = (0..3000)
+            .map(|d| {
+                (0..10)
+                    .map(|w| {
+                        let i = d * 10 + w;
+                        format!("{}{i} the", prefixes[i % prefixes.len()])
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        for ngram_max in [1, 2] {
+            assert_matches_reference(&refs, ngram_max);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Random documents over a random vocabulary of words that share prefixes, in mixed
+        /// case, with ASCII and non-ASCII separators and letters (both tokenizer paths), up to
+        /// 700 documents (several chunks).
+        #[test]
+        fn tokenized_equals_the_reference(
+            words in proptest::collection::vec("[a-c]{1,2}(x{0,20}|[a-zé_0-9]{0,20})", 1..300),
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    (proptest::sample::select(&[" ", ", ", "-", "\t", "’", " Ü ", "9"][..]),
+                     proptest::prelude::any::<proptest::sample::Index>(),
+                     proptest::prelude::any::<bool>()),
+                    0..30),
+                0..700),
+            ngram_max in 1..=2usize,
+        ) {
+            let texts: Vec<String> = docs
+                .iter()
+                .map(|doc| {
+                    doc.iter()
+                        .map(|(sep, w, upper)| {
+                            let w = w.get(&words);
+                            let w = if *upper { w.to_uppercase() } else { w.clone() };
+                            format!("{w}{sep}")
+                        })
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            assert_matches_reference(&refs, ngram_max);
         }
     }
 
