@@ -184,10 +184,10 @@ pub struct EvalArgs {
     #[arg(long = "classifier-cmd", value_name = "NAME=COMMAND")]
     pub classifier_cmd: Vec<crate::external::ExternalSpec>,
     /// Seconds an external classifier may take to answer one fold.
-    #[arg(long = "classifier-timeout", default_value_t = 120.0, value_parser = parse_timeout)]
+    #[arg(long = "classifier-timeout", default_value_t = 120.0, value_parser = parse_positive_limit)]
     pub classifier_timeout: f64,
     /// Longest response line an external classifier may send, in MiB.
-    #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_timeout)]
+    #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_positive_limit)]
     pub classifier_max_output: f64,
     /// Run only shard i of n of the (classifier, fold) work and write its results to
     /// <out>/shard-<i>-of-<n>.json; combine them with `merge`.
@@ -196,6 +196,11 @@ pub struct EvalArgs {
     /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// Largest dense copy of the training data a linfa classifier may make, in MiB: above it
+    /// multinomial_nb runs on its sparse equivalent (the report says so) and bernoulli_nb,
+    /// logistic_regression and linear_svm refuse (their row is marked failed).
+    #[arg(long = "memory-budget", value_name = "MiB", default_value_t = 1024.0, value_parser = parse_positive_limit)]
+    pub memory_budget: f64,
     /// Learning curve on or off.
     #[command(flatten)]
     pub curve: CurveArgs,
@@ -248,11 +253,16 @@ fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// The largest `--classifier-timeout` (seconds, about 31 years) or `--classifier-max-output`
-/// (MiB): larger values would overflow a `Duration` or a byte count.
+/// The largest `--classifier-timeout` (seconds, about 31 years), `--classifier-max-output` or
+/// `--memory-budget` (MiB): larger values would overflow a `Duration` or a byte count.
 const MAX_LIMIT: f64 = 1e9;
 
-fn parse_timeout(s: &str) -> std::result::Result<f64, String> {
+/// `mib` MiB in bytes (at least one).
+fn mib_to_bytes(mib: f64) -> u64 {
+    ((mib * 1048576.0).round() as u64).max(1)
+}
+
+fn parse_positive_limit(s: &str) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > MAX_LIMIT && v.is_finite() => Err(format!(
             "`{s}` is too large: give a value up to {MAX_LIMIT:.0}"
@@ -431,17 +441,26 @@ fn cmd_agree(project: &Project, args: &AgreeArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classifier>>> {
+/// The classifiers named (all built-in ones when none is), the baseline always among them,
+/// each with `memory_budget_bytes` for its dense copies.
+fn pick_classifiers(
+    names: &[String],
+    memory_budget_bytes: u64,
+) -> Result<Vec<Box<dyn classifiers::Classifier>>> {
+    let build = |name: &str| classifiers::build(name, memory_budget_bytes);
     if names.is_empty() {
-        return Ok(classifiers::REGISTRY.iter().map(|e| (e.make)()).collect());
+        return Ok(classifiers::REGISTRY
+            .iter()
+            .filter_map(|e| build(e.name))
+            .collect());
     }
     // The baseline always runs: every other classifier is compared with it.
     let mut out: Vec<Box<dyn classifiers::Classifier>> = Vec::new();
     if !names.iter().any(|n| n.trim() == classifiers::BASELINE) {
-        out.extend(classifiers::by_name(classifiers::BASELINE));
+        out.extend(build(classifiers::BASELINE));
     }
     for n in names {
-        let c = classifiers::by_name(n.trim()).ok_or_else(|| {
+        let c = build(n.trim()).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown classifier `{n}`: choose from {} (see `topicbench classifiers`)",
                 classifiers::REGISTRY
@@ -509,7 +528,8 @@ fn data_source(project: &Project, corpus: Option<&std::path::Path>) -> PathBuf {
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
-    let classifiers = pick_classifiers(&args.classifiers)?;
+    let memory_budget_bytes = mib_to_bytes(args.memory_budget);
+    let classifiers = pick_classifiers(&args.classifiers, memory_budget_bytes)?;
     for (i, spec) in args.classifier_cmd.iter().enumerate() {
         if classifiers.iter().any(|c| c.name() == spec.name)
             || args.classifier_cmd[..i].iter().any(|s| s.name == spec.name)
@@ -573,6 +593,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             &prepared,
             scheme,
             args.seed,
+            memory_budget_bytes,
             &eval::classifier_infos(&classifiers, &args.classifier_cmd),
         );
         let path = reports_dir.join(crate::shard::file_name(shard));
@@ -610,6 +631,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             t0,
             stage_secs,
             args.curve.wanted(args.corpus.as_deref()),
+            memory_budget_bytes,
         )
     })
 }
@@ -628,6 +650,7 @@ fn shard_settings(
     prepared: &eval::Prepared,
     scheme: eval::Scheme,
     seed: u64,
+    memory_budget_bytes: u64,
     infos: &[eval::ClassifierInfo],
 ) -> crate::shard::Settings {
     crate::shard::Settings {
@@ -642,6 +665,7 @@ fn shard_settings(
         repeats: prepared.repeats,
         seed,
         near_duplicate_threshold: ds.group_threshold.is_finite().then_some(ds.group_threshold),
+        memory_budget_bytes,
         classifiers: infos
             .iter()
             .map(|i| (i.name.clone(), i.description.clone(), i.params.clone()))
@@ -661,6 +685,7 @@ fn finish_report(
     t0: std::time::Instant,
     mut stage_secs: std::collections::BTreeMap<String, f64>,
     learning_curve: bool,
+    memory_budget_bytes: u64,
 ) -> Result<i32> {
     let baseline = classifiers::BASELINE;
     let t = std::time::Instant::now();
@@ -670,8 +695,9 @@ fn finish_report(
     let explanation = eval::explain(ds, &run, baseline, 10);
     stage_secs.insert("explain".to_owned(), t.elapsed().as_secs_f64());
     let t = std::time::Instant::now();
-    let curve = learning_curve
-        .then(|| crate::learning_curve::compute(ds, &run, &summaries, baseline, seed));
+    let curve = learning_curve.then(|| {
+        crate::learning_curve::compute(ds, &run, &summaries, baseline, seed, memory_budget_bytes)
+    });
     if curve.is_some() {
         stage_secs.insert("learning_curve".to_owned(), t.elapsed().as_secs_f64());
     }
@@ -758,6 +784,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         t0,
         stage_secs,
         args.curve.wanted(args.corpus.as_deref()),
+        settings.memory_budget_bytes,
     )
 }
 
@@ -812,9 +839,12 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> {
-    let classifier = pick_classifiers(std::slice::from_ref(&args.classifier))?
-        .pop()
-        .ok_or_else(|| Error::Usage("no classifier".into()))?;
+    let classifier = pick_classifiers(
+        std::slice::from_ref(&args.classifier),
+        classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
+    )?
+    .pop()
+    .ok_or_else(|| Error::Usage("no classifier".into()))?;
     let ds = check::load_project(project, cli.near_dup)?;
     let (source, text) = match &args.input {
         Some(p) => (

@@ -113,8 +113,12 @@ struct Model {
     note: Option<String>,
 }
 
-/// The classifier a curve is computed with: the baseline's sparse twin, or the registry entry.
-fn curve_classifier(name: &str) -> Option<(Box<dyn Classifier>, Option<String>)> {
+/// The classifier a curve is computed with: the baseline's sparse twin, or the registry entry
+/// with the run's memory budget.
+fn curve_classifier(
+    name: &str,
+    memory_budget_bytes: u64,
+) -> Option<(Box<dyn Classifier>, Option<String>)> {
     if name == classifiers::BASELINE {
         let note = "computed with the sparse multinomial naive Bayes, which gives linfa-bayes's joint log-likelihoods (tested equal) without its serialized fit";
         return Some((
@@ -122,7 +126,7 @@ fn curve_classifier(name: &str) -> Option<(Box<dyn Classifier>, Option<String>)>
             Some(note.to_owned()),
         ));
     }
-    classifiers::by_name(name).map(|c| (c, None))
+    classifiers::build(name, memory_budget_bytes).map(|c| (c, None))
 }
 
 /// The contender with the highest mean macro-F1 that can be re-run (a built-in one), and a note
@@ -156,6 +160,7 @@ pub fn compute(
     summaries: &[ClassifierSummary],
     baseline: &str,
     seed: u64,
+    memory_budget_bytes: u64,
 ) -> LearningCurve {
     let p = &run.prepared;
     let (contender, note) = best_contender(summaries, baseline);
@@ -166,7 +171,7 @@ pub fn compute(
     let models: Vec<Model> = picked
         .iter()
         .map(|&(name, role)| {
-            let (classifier, note) = curve_classifier(name).unzip();
+            let (classifier, note) = curve_classifier(name, memory_budget_bytes).unzip();
             Model {
                 name: name.to_owned(),
                 role,

@@ -38,8 +38,17 @@ pub struct Settings {
     pub seed: u64,
     /// Near-duplicate threshold.
     pub near_duplicate_threshold: Option<f64>,
+    /// `eval --memory-budget`, in bytes (the budget of the classifiers' dense copies, which
+    /// their parameters also show; merge needs it for the learning curve). Shard files written
+    /// before it was recorded had the default.
+    #[serde(default = "default_memory_budget")]
+    pub memory_budget_bytes: u64,
     /// The classifiers: name, description and parameters, in unit order.
     pub classifiers: Vec<(String, String, serde_json::Value)>,
+}
+
+fn default_memory_budget() -> u64 {
+    crate::classifiers::DEFAULT_MEMORY_BUDGET_BYTES
 }
 
 impl Settings {

@@ -763,6 +763,14 @@ fn classifier_timeout_too_large() {
 }
 
 #[test]
+fn memory_budget_not_positive() {
+    usage_fails(
+        &["--memory-budget", "0"],
+        "error: invalid value '0' for '--memory-budget <MiB>': `0` is not a positive number",
+    );
+}
+
+#[test]
 fn near_dup_out_of_range() {
     usage_fails(
         &["--near-dup", "2"],

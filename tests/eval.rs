@@ -295,3 +295,58 @@ fn bad_flag_values_are_usage_errors() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("80 folds"), "{stderr}");
 }
+
+/// Under a tiny `--memory-budget` the baseline runs on its sparse equivalent, with the same
+/// numbers and a note saying so, the linfa contender that needs a dense copy fails with a message
+/// naming the flag, and a sparse contender is untouched; the budget shows in the parameters.
+#[test]
+fn memory_budget_switches_the_baseline_to_sparse_and_refuses_dense_copies() {
+    let args = [
+        "--classifiers",
+        "multinomial_nb,linear_svm,nearest_centroid",
+        "--repeats",
+        "2",
+        "--no-learning-curve",
+    ];
+    let (default, _d) = eval_json(&args);
+    let (small, _s) = eval_json(&[&args[..], &["--memory-budget", "0.01"]].concat());
+    let find = |v: &Value, name: &str| -> Value {
+        v["classifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let (base, base_default) = (
+        find(&small, "multinomial_nb"),
+        find(&default, "multinomial_nb"),
+    );
+    assert_eq!(base_default["params"]["memory_budget_bytes"], 1u64 << 30);
+    assert_eq!(base_default["notes"], serde_json::json!([]));
+    // 0.01 MiB = 10,485.76 bytes, rounded.
+    assert_eq!(base["params"]["memory_budget_bytes"], 10486);
+    let note = base["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with(
+            "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need "
+        ) && note.ends_with(" MiB, over the memory budget of 0.01 MiB"),
+        "{note}"
+    );
+    assert_eq!(base["metrics"], base_default["metrics"]);
+    assert_eq!(base["per_topic"], base_default["per_topic"]);
+
+    let svm = find(&small, "linear_svm");
+    assert_eq!(svm["status"], "failed");
+    let failed = svm["error"].as_str().unwrap();
+    assert!(
+        failed.contains("over the memory budget of 0.01 MiB: raise `eval --memory-budget` (MiB)"),
+        "{failed}"
+    );
+    assert_eq!(find(&default, "linear_svm")["status"], "ok");
+    assert_eq!(
+        find(&small, "nearest_centroid")["metrics"],
+        find(&default, "nearest_centroid")["metrics"]
+    );
+}

@@ -46,7 +46,7 @@ impl Default for BernoulliNb {
         BernoulliNb {
             alpha: 1.0,
             binarize_threshold: 0.0,
-            memory_budget_bytes: 1 << 30,
+            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
         }
     }
 }
@@ -165,6 +165,9 @@ impl Classifier for BernoulliNb {
     }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
+    }
+    fn set_memory_budget(&mut self, bytes: u64) {
+        self.memory_budget_bytes = bytes;
     }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
         Ok(Box::new(self.fit_model(x, y, ctx.single_label)?))

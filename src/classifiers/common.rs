@@ -48,19 +48,21 @@ pub fn check_dense_budget(name: &str, parts: &[(&str, (usize, usize))], budget: 
     let listing: Vec<String> = parts
         .iter()
         .map(|&(what, (r, c))| {
-            format!(
-                "{what} {r} × {c} × 8 bytes = {:.1} MiB",
-                bytes_of((r, c)) as f64 / f64::from(1u32 << 20)
-            )
+            format!("{what} {r} × {c} × 8 bytes = {} MiB", mib(bytes_of((r, c))))
         })
         .collect();
     Err(Error::Failed(format!(
-        "{name}: needs a dense copy for linfa ({}), over memory_budget_bytes = {budget} ({:.1} MiB); \
-         raise memory_budget_bytes or use a sparse classifier (complement_nb, nearest_centroid, \
-         multinomial_nb_tfidf_bigrams)",
+        "{name}: needs a dense copy for linfa ({}), over the memory budget of {} MiB: \
+         raise `eval --memory-budget` (MiB) or use a sparse classifier (complement_nb, \
+         nearest_centroid, multinomial_nb_tfidf_bigrams)",
         listing.join(" + "),
-        budget as f64 / f64::from(1u32 << 20)
+        mib(budget)
     )))
+}
+
+/// `bytes` in MiB, to three decimals at most (`1024`, `1557.25`, `0.001`).
+pub fn mib(bytes: u64) -> f64 {
+    (bytes as f64 / 1048.576).round() / 1000.0
 }
 
 /// 1 / (1 + e^−z) without overflow: exactly 0 or 1 only for huge |z|, never NaN for finite or
@@ -185,7 +187,12 @@ mod tests {
         let e = check_dense_budget("linear_svm", &[("training matrix", (10, 11))], 800)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("linear_svm:") && e.contains("10 × 11"), "{e}");
+        assert_eq!(
+            e,
+            "linear_svm: needs a dense copy for linfa (training matrix 10 × 11 × 8 bytes = 0.001 MiB), \
+             over the memory budget of 0.001 MiB: raise `eval --memory-budget` (MiB) or use a sparse \
+             classifier (complement_nb, nearest_centroid, multinomial_nb_tfidf_bigrams)"
+        );
         // Saturates instead of overflowing.
         assert!(check_dense_budget("x", &[("m", (usize::MAX, usize::MAX))], u64::MAX - 1).is_err());
     }

@@ -57,7 +57,14 @@ pub trait Classifier: Send + Sync {
     fn params(&self) -> serde_json::Value;
     /// Fits on `x` (paragraphs × features) and `y` (paragraphs × topics).
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>>;
+    /// Sets the largest dense copy of the training data its fit may make, in bytes (`eval
+    /// --memory-budget`); it shows in [`Classifier::params`]. Classifiers that never make a
+    /// dense copy ignore it.
+    fn set_memory_budget(&mut self, _bytes: u64) {}
 }
+
+/// The default memory budget of a dense copy (`eval --memory-budget`): 1 GiB.
+pub const DEFAULT_MEMORY_BUDGET_BYTES: u64 = 1 << 30;
 
 /// A fitted model.
 pub trait Fitted: Send + Sync {
@@ -183,9 +190,17 @@ pub const REGISTRY: &[Entry] = &[
 /// The baseline every other classifier is compared with.
 pub const BASELINE: &str = "multinomial_nb";
 
-/// Looks a classifier up by name.
+/// Looks a classifier up by name (default hyperparameters and memory budget).
 pub fn by_name(name: &str) -> Option<Box<dyn Classifier>> {
     REGISTRY.iter().find(|e| e.name == name).map(|e| (e.make)())
+}
+
+/// [`by_name`], with the memory budget of its dense copies set to `memory_budget_bytes`.
+pub fn build(name: &str, memory_budget_bytes: u64) -> Option<Box<dyn Classifier>> {
+    by_name(name).map(|mut c| {
+        c.set_memory_budget(memory_budget_bytes);
+        c
+    })
 }
 
 /// Log of the sum of exponentials, computed stably (subtracting the maximum).
@@ -280,5 +295,31 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len());
         assert_eq!(REGISTRY[0].name, BASELINE);
+    }
+
+    /// Every classifier that has a budget takes the one it is built with (and reports it).
+    #[test]
+    fn build_sets_the_memory_budget() {
+        let mut with_budget = Vec::new();
+        for e in REGISTRY {
+            let default = (e.make)().params();
+            let built = build(e.name, 12345).unwrap().params();
+            if let Some(b) = default.get("memory_budget_bytes") {
+                assert_eq!(b, DEFAULT_MEMORY_BUDGET_BYTES, "{}", e.name);
+                assert_eq!(built["memory_budget_bytes"], 12345, "{}", e.name);
+                with_budget.push(e.name);
+            } else {
+                assert_eq!(built, default, "{}", e.name);
+            }
+        }
+        assert_eq!(
+            with_budget,
+            [
+                "multinomial_nb",
+                "bernoulli_nb",
+                "logistic_regression",
+                "linear_svm"
+            ]
+        );
     }
 }

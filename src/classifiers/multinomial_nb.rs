@@ -9,7 +9,7 @@
 //!   [`super::binary_from_jll`], where a tie is "no".
 //!
 //! linfa needs a dense matrix. When `n_train × n_features × 8` bytes would exceed
-//! `memory_budget_bytes`, the same model is computed on the sparse matrix by
+//! `memory_budget_bytes` (`eval --memory-budget`), the same model is computed on the sparse matrix by
 //! [`super::sparse_nb`] (equal joint log-likelihoods, tested) and the fitted model says so.
 
 use std::sync::Mutex;
@@ -39,7 +39,7 @@ impl Default for MultinomialNb {
     fn default() -> Self {
         MultinomialNb {
             alpha: 1.0,
-            memory_budget_bytes: 1 << 30,
+            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
         }
     }
 }
@@ -121,6 +121,9 @@ impl Classifier for MultinomialNb {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+    fn set_memory_budget(&mut self, bytes: u64) {
+        self.memory_budget_bytes = bytes;
+    }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
         if self.alpha.is_nan() || self.alpha <= 0.0 {
             return Err(Error::Usage(format!(
@@ -138,8 +141,8 @@ impl Classifier for MultinomialNb {
             };
             let note = format!(
                 "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {} MiB, over the memory budget of {} MiB",
-                dense_bytes >> 20,
-                self.memory_budget_bytes >> 20
+                super::common::mib(dense_bytes),
+                super::common::mib(self.memory_budget_bytes)
             );
             let model = sparse.fit_model(x, y, ctx.single_label)?;
             return Ok(Box::new(FittedMnb::Sparse(model, note)));
