@@ -1,5 +1,5 @@
 //! Sharded runs: merge(shards) gives the same report as one unsharded run; a missing or repeated
-//! shard is refused.
+//! shard, or one run with other settings, is refused.
 
 use serde_json::Value;
 
@@ -123,4 +123,34 @@ fn missing_or_repeated_shards_are_refused() {
     let (code, _, stderr) = run_bin(&repo_root(), &["eval", "--shard", "3/3"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("shard 3/3 does not exist"), "{stderr}");
+}
+
+/// Shards of one run must share every setting; a different memory budget (which can change
+/// which classifiers fail) is refused like a different seed.
+#[test]
+fn shards_with_different_settings_are_refused() {
+    let shards = tempfile::tempdir().unwrap();
+    let dir = shards.path().to_str().unwrap();
+    let args = ["--classifiers", "multinomial_nb", "--repeats", "1"];
+    ok(&[&["eval", "--shard", "0/2", "--out", dir][..], &args].concat());
+    ok(&[
+        &[
+            "eval",
+            "--shard",
+            "1/2",
+            "--out",
+            dir,
+            "--memory-budget",
+            "0.01",
+        ][..],
+        &args,
+    ]
+    .concat());
+    let (code, _, stderr) = run_bin(&repo_root(), &["merge", dir, "--out", "/nonexistent"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("shard-1-of-2.json: was run with different settings or shard count than")
+            && stderr.contains("merge only shards of one eval command"),
+        "{stderr}"
+    );
 }
