@@ -281,6 +281,13 @@ fn project(cli: &Cli) -> Project {
     }
 }
 
+/// Writes `text` and a newline to stderr. A closed or failing stderr (`2>&1 | head`) is
+/// ignored: there is nowhere left to report it, and `eprintln!` would panic.
+pub fn err_line(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{text}").and_then(|_| stderr.flush());
+}
+
 fn out(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -303,7 +310,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check => {
             let (diags, ds) = check::check_project(&project, cli.near_dup);
             for d in &diags.0 {
-                eprintln!("{d}");
+                err_line(&d.to_string());
             }
             let errors = diags.errors();
             let warnings = diags.0.len() - errors;
@@ -324,7 +331,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     Ok(0)
                 }
                 _ => {
-                    eprintln!("check failed: {errors} error(s), {warnings} warning(s)");
+                    err_line(&format!(
+                        "check failed: {errors} error(s), {warnings} warning(s)"
+                    ));
                     Ok(1)
                 }
             }
@@ -795,13 +804,13 @@ fn cmd_report(project: &Project, args: &ReportArgs) -> Result<i32> {
         ReportCommand::List => {
             let listing = runs::list(&dir)?;
             for p in &listing.problems {
-                eprintln!("warning: {p}");
+                err_line(&format!("warning: {p}"));
             }
             if listing.runs.is_empty() {
-                eprintln!(
+                err_line(&format!(
                     "no readable runs under {}: run `topicbench eval`",
                     dir.join("runs").display()
-                );
+                ));
                 return Ok(0);
             }
             out(&runs::list_text(&listing.runs))?;

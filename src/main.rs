@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use topicbench::cli::{Cli, run};
+use topicbench::cli::{Cli, err_line, run};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("error: {e}");
+            err_line(&format!("error: {e}"));
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }

@@ -900,3 +900,28 @@ fn shard_file_with_an_absurd_shard_count() {
         ],
     );
 }
+
+/// A closed stderr (`topicbench check 2>&1 | head -1` once head has exited) is no reason to
+/// panic: the exit status stays that of the run. The pipe's reading end is closed before the
+/// program starts, so every write to stderr fails.
+#[test]
+fn closed_stderr_is_not_a_panic() {
+    let f = Fixture::valid();
+    std::fs::remove_dir_all(f.root().join("data/articles")).unwrap();
+    for (args, code) in [
+        (&["check"][..], 1),
+        (&["eval", "--folds", "1"][..], 2),
+        (&["report", "--dir", "/nonexistent", "list"][..], 1),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_topicbench"))
+            .args(args)
+            .current_dir(f.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
