@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -108,9 +109,11 @@ pub struct External {
 impl External {
     /// Starts the command.
     pub fn start(spec: &ExternalSpec, timeout: Duration, max_line: u64) -> Result<External> {
+        // Its own process group, so that a fault kills what it started too (`sh -c 'a | b'`).
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(&spec.command)
+            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -242,7 +245,7 @@ impl External {
                     std::thread::sleep(Duration::from_millis(10))
                 }
                 Ok(None) => {
-                    let _ = self.child.kill();
+                    self.kill();
                     return Err("the process did not exit after its input was closed".into());
                 }
                 Err(e) => return Err(format!("cannot wait for the process: {e}")),
@@ -250,20 +253,28 @@ impl External {
         }
     }
 
-    /// Kills the child (after a fault).
+    /// Kills the child and every process in its group (after a fault), and reaps the child.
     pub fn kill(&mut self) {
         self.to_child = None;
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
     }
+}
+
+/// SIGKILL to `child`'s process group (it leads one, see [`External::start`]): the shell and
+/// whatever it started, including what outlived the shell (a group keeps its id, which no new
+/// process is given, while any member runs); then kills and reaps the shell itself.
+fn kill_group(child: &mut Child) {
+    let _ = rustix::process::kill_process_group(
+        rustix::process::Pid::from_child(child),
+        rustix::process::Signal::KILL,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Drop for External {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        kill_group(&mut self.child);
     }
 }
 

@@ -108,6 +108,33 @@ fn hang_times_out() {
     );
 }
 
+/// Processes whose command line is `argv` (Linux /proc).
+fn processes_running(argv: &[&str]) -> usize {
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .filter(|c| *c == want)
+        .count()
+}
+
+/// What the command started dies with it: after a timeout, the `sleep` the shell forked (it
+/// is not the shell, which `; true` keeps from exec-ing it) is gone too, not left to init.
+#[test]
+fn a_timed_out_command_leaves_no_process_behind() {
+    let argv = ["sleep", "3271"];
+    assert_failed(
+        "sleep 3271; true",
+        &["--classifier-timeout", "0.5"],
+        "no response within 0.5 s",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(processes_running(&argv), 0, "`sleep 3271` outlived eval");
+}
+
 #[test]
 fn garbage_is_malformed_json() {
     assert_failed(
