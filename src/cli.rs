@@ -238,6 +238,10 @@ pub struct PredictArgs {
     /// Classifier to train (default: the baseline).
     #[arg(long, default_value = crate::classifiers::BASELINE)]
     pub classifier: String,
+    /// Largest dense copy of the training data a linfa classifier may make, in MiB (as for
+    /// `eval`).
+    #[arg(long = "memory-budget", value_name = "MiB", default_value_t = 1024.0, value_parser = parse_positive_limit)]
+    pub memory_budget: f64,
 }
 
 fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
@@ -756,6 +760,12 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         "article" => eval::Scheme::LeaveOneArticleOut,
         _ => eval::Scheme::TrainTest,
     };
+    if scheme == eval::Scheme::TrainTest && args.corpus.is_none() {
+        return Err(Error::Usage(format!(
+            "the shards were run with --split test on corpus `{}`: give merge the same --corpus FILE.csv",
+            settings.corpus
+        )));
+    }
     let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
     if ds.corpus_sha256 != settings.corpus_sha256 || ds.labels_sha256 != settings.labels_sha256 {
         return Err(Error::Usage(format!(
@@ -850,7 +860,7 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> {
     let classifier = pick_classifiers(
         std::slice::from_ref(&args.classifier),
-        classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
+        mib_to_bytes(args.memory_budget),
     )?
     .pop()
     .ok_or_else(|| Error::Usage("no classifier".into()))?;

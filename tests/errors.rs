@@ -95,6 +95,9 @@ fn corpus_fails(bytes: impl AsRef<[u8]>, want: &str) {
 
 const GOOD_CORPUS: &str = "id,text,labels\n1,alpha one,x\n2,beta two,y\n3,alpha three,x\n4,beta four,y\n5,alpha five,x\n6,beta six,y\n";
 
+/// [`GOOD_CORPUS`] with a `split` column: four train rows, two test rows.
+const SPLIT_CORPUS: &str = "id,text,labels,split\n1,alpha one,x,train\n2,beta two,y,train\n3,alpha three,x,train\n4,beta four,y,train\n5,alpha five,x,test\n6,beta six,y,test\n";
+
 const NOT_FOUND: &str = "No such file or directory (os error 2): check the path (relative paths start at the current folder; --root sets the project folder)";
 
 // ---- articles (data/articles/*.txt) ----
@@ -762,6 +765,30 @@ fn classifier_timeout_too_large() {
     );
 }
 
+/// `predict` takes the budget too, and a classifier over it fails naming the flag.
+#[test]
+fn predict_over_the_memory_budget() {
+    let (code, _, stderr) = crate::util::run_bin_with_input(
+        &crate::util::repo_root(),
+        &[
+            "predict",
+            "--classifier",
+            "linear_svm",
+            "--memory-budget",
+            "0.01",
+        ],
+        "China and Taiwan talk trade\n",
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: linear_svm: needs a dense copy for linfa (training matrix 71 × 740 × 8 bytes = 0.401 MiB \
+         + kernel matrix 71 × 71 × 8 bytes = 0.038 MiB), over the memory budget of 0.01 MiB: raise \
+         --memory-budget (MiB) or use a sparse classifier (complement_nb, nearest_centroid, \
+         multinomial_nb_tfidf_bigrams)\n"
+    );
+}
+
 #[test]
 fn memory_budget_not_positive() {
     usage_fails(
@@ -862,6 +889,76 @@ fn split_test_without_a_corpus() {
 }
 
 // ---- shard files (merge) ----
+
+/// `merge` of `--split test` shards needs the corpus again; without `--corpus` it says so
+/// (it used to say `--split test needs --corpus`, though merge has no `--split`).
+#[test]
+fn merge_of_split_test_shards_without_the_corpus() {
+    let dir = corpus(SPLIT_CORPUS);
+    let (code, _, stderr) = run_bin(
+        dir.path(),
+        &[
+            "eval",
+            "--corpus",
+            "c.csv",
+            "--split",
+            "test",
+            "--shard",
+            "0/1",
+            "--out",
+            "shards",
+            "--classifiers",
+            "majority",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    fails(
+        dir.path(),
+        &["merge", "shards", "--out", "out"],
+        2,
+        &[
+            "error: the shards were run with --split test on corpus `c`: give merge the same --corpus FILE.csv",
+        ],
+    );
+}
+
+/// Shards merged against a corpus whose contents changed since they ran are refused.
+#[test]
+fn merge_with_another_corpus() {
+    let dir = corpus(GOOD_CORPUS);
+    let (code, _, stderr) = run_bin(
+        dir.path(),
+        &[
+            "eval",
+            "--corpus",
+            "c.csv",
+            "--shard",
+            "0/1",
+            "--out",
+            "shards",
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+            "--classifiers",
+            "majority",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::write(
+        dir.path().join("c.csv"),
+        format!("{GOOD_CORPUS}7,alpha seven,x\n"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run_bin(dir.path(), &["merge", "shards", "--corpus", "c.csv"]);
+    assert_eq!(code, 2, "{stderr}");
+    let line = stderr.lines().next().unwrap();
+    assert!(
+        line.starts_with("error: the shards were run on corpus `c` with other contents (sha256 ")
+            && line.ends_with("…): merge with the same corpus and labels (--corpus / --root)"),
+        "{stderr}"
+    );
+}
 
 #[test]
 fn shard_file_with_an_absurd_shard_count() {

@@ -341,7 +341,7 @@ fn memory_budget_switches_the_baseline_to_sparse_and_refuses_dense_copies() {
     assert_eq!(svm["status"], "failed");
     let failed = svm["error"].as_str().unwrap();
     assert!(
-        failed.contains("over the memory budget of 0.01 MiB: raise `eval --memory-budget` (MiB)"),
+        failed.contains("over the memory budget of 0.01 MiB: raise --memory-budget (MiB)"),
         "{failed}"
     );
     assert_eq!(find(&default, "linear_svm")["status"], "ok");

@@ -48,21 +48,30 @@ pub fn check_dense_budget(name: &str, parts: &[(&str, (usize, usize))], budget: 
     let listing: Vec<String> = parts
         .iter()
         .map(|&(what, (r, c))| {
-            format!("{what} {r} × {c} × 8 bytes = {} MiB", mib(bytes_of((r, c))))
+            format!(
+                "{what} {r} × {c} × 8 bytes = {}",
+                size_text(bytes_of((r, c)))
+            )
         })
         .collect();
     Err(Error::Failed(format!(
-        "{name}: needs a dense copy for linfa ({}), over the memory budget of {} MiB: \
-         raise `eval --memory-budget` (MiB) or use a sparse classifier (complement_nb, \
+        "{name}: needs a dense copy for linfa ({}), over the memory budget of {}: \
+         raise --memory-budget (MiB) or use a sparse classifier (complement_nb, \
          nearest_centroid, multinomial_nb_tfidf_bigrams)",
         listing.join(" + "),
-        mib(budget)
+        size_text(budget)
     )))
 }
 
-/// `bytes` in MiB, to three decimals at most (`1024`, `1557.25`, `0.001`).
-pub fn mib(bytes: u64) -> f64 {
-    (bytes as f64 / 1048.576).round() / 1000.0
+/// `bytes` in MiB to three decimals at most (`1024 MiB`, `1557.25 MiB`, `0.01 MiB`), or in bytes
+/// below 0.01 MiB (`880 bytes`), where three decimals of MiB would say little.
+pub fn size_text(bytes: u64) -> String {
+    let mib = (bytes as f64 / 1048.576).round() / 1000.0;
+    if bytes as f64 >= 0.01 * 1048576.0 {
+        format!("{mib} MiB")
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// 1 / (1 + e^−z) without overflow: exactly 0 or 1 only for huge |z|, never NaN for finite or
@@ -182,6 +191,16 @@ mod tests {
     }
 
     #[test]
+    fn sizes_read_in_mib_or_bytes() {
+        assert_eq!(size_text(1 << 30), "1024 MiB");
+        assert_eq!(size_text(1_632_894_976), "1557.25 MiB");
+        assert_eq!(size_text(10_486), "0.01 MiB");
+        assert_eq!(size_text(10_485), "10485 bytes");
+        assert_eq!(size_text(880), "880 bytes");
+        assert_eq!(size_text(0), "0 bytes");
+    }
+
+    #[test]
     fn budget_refuses_with_the_size() {
         assert!(check_dense_budget("x", &[("training matrix", (10, 10))], 800).is_ok());
         let e = check_dense_budget("linear_svm", &[("training matrix", (10, 11))], 800)
@@ -189,8 +208,8 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "linear_svm: needs a dense copy for linfa (training matrix 10 × 11 × 8 bytes = 0.001 MiB), \
-             over the memory budget of 0.001 MiB: raise `eval --memory-budget` (MiB) or use a sparse \
+            "linear_svm: needs a dense copy for linfa (training matrix 10 × 11 × 8 bytes = 880 bytes), \
+             over the memory budget of 800 bytes: raise --memory-budget (MiB) or use a sparse \
              classifier (complement_nb, nearest_centroid, multinomial_nb_tfidf_bigrams)"
         );
         // Saturates instead of overflowing.

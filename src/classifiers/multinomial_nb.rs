@@ -140,9 +140,9 @@ impl Classifier for MultinomialNb {
                 features: FeatureSpec::COUNTS,
             };
             let note = format!(
-                "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {} MiB, over the memory budget of {} MiB",
-                super::common::mib(dense_bytes),
-                super::common::mib(self.memory_budget_bytes)
+                "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {}, over the memory budget of {}",
+                super::common::size_text(dense_bytes),
+                super::common::size_text(self.memory_budget_bytes)
             );
             let model = sparse.fit_model(x, y, ctx.single_label)?;
             return Ok(Box::new(FittedMnb::Sparse(model, note)));
