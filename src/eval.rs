@@ -766,12 +766,15 @@ fn fold_and_repeat_scores(
     )
 }
 
+/// The summary over repeats of a metric (in [0, 1]; the interval is clipped to it).
 fn summary(values: &[f64]) -> Summary {
-    stats::summarize(values).unwrap_or(Summary {
-        mean: 0.0,
-        sd: 0.0,
-        ci95: None,
-    })
+    stats::summarize(values)
+        .unwrap_or(Summary {
+            mean: 0.0,
+            sd: 0.0,
+            ci95: None,
+        })
+        .within_unit()
 }
 
 /// Scores every classifier and compares it with `baseline` (by name).

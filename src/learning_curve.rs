@@ -324,11 +324,13 @@ fn pool(
                 .iter()
                 .map(|c| Scores::from_counts(c).macro_f1)
                 .collect();
-            stats::summarize(&values).unwrap_or(Summary {
-                mean: 0.0,
-                sd: 0.0,
-                ci95: None,
-            })
+            stats::summarize(&values)
+                .unwrap_or(Summary {
+                    mean: 0.0,
+                    sd: 0.0,
+                    ci95: None,
+                })
+                .within_unit()
         })
         .collect())
 }

@@ -38,6 +38,16 @@ fn mean_var(values: &[f64]) -> (f64, f64) {
     (mean, ss / (n - 1.0))
 }
 
+impl Summary {
+    /// The interval clipped to [0, 1], the range of every metric reported: the mean of a
+    /// metric cannot lie outside it, and with few repeats the t interval would (with 2 repeats
+    /// its half-width is 12.7 standard errors).
+    pub fn within_unit(mut self) -> Summary {
+        self.ci95 = self.ci95.map(|[lo, hi]| [lo.max(0.0), hi.min(1.0)]);
+        self
+    }
+}
+
 /// Mean, sample standard deviation (n − 1) and the two-sided 95% Student-t interval
 /// `mean ± t_{0.975, n−1} · sd / √n` of `values`.
 ///
@@ -318,6 +328,24 @@ mod tests {
         for case in cases {
             check(case, 1e-9);
         }
+    }
+
+    // scipy: stats.t.interval(0.95, 1, loc=0.95, scale=np.std([0.9, 1.0], ddof=1) / np.sqrt(2))
+    //   -> (0.3146897631912654, 1.5853102368087346), clipped to [0, 1] at the top only;
+    //   [0.25, 0.75] -> (-2.6765511840436735, 3.6765511840436735), clipped at both ends.
+    #[test]
+    fn within_unit_clips_only_what_is_outside() {
+        let s = summarize(&[0.9, 1.0]).unwrap().within_unit();
+        let [lo, hi] = s.ci95.unwrap();
+        assert!((lo - 0.3146897631912654).abs() < 1e-9 && hi == 1.0, "{s:?}");
+        assert!((s.mean - 0.95).abs() < 1e-15);
+        assert_eq!(
+            summarize(&[0.25, 0.75]).unwrap().within_unit().ci95,
+            Some([0.0, 1.0])
+        );
+        let inside = summarize(&[0.61, 0.64, 0.58]).unwrap();
+        assert_eq!(inside.clone().within_unit(), inside);
+        assert_eq!(summarize(&[0.8]).unwrap().within_unit().ci95, None);
     }
 
     #[test]

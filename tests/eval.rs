@@ -350,3 +350,93 @@ fn memory_budget_switches_the_baseline_to_sparse_and_refuses_dense_copies() {
         find(&default, "nearest_centroid")["metrics"]
     );
 }
+
+/// The key paths of a report, generalized as docs/report-json.md writes them: array elements
+/// as `[]`, and topic ids, metric names, parameters and stages as placeholders.
+fn key_paths(
+    v: &Value,
+    path: &str,
+    topics: &[String],
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    const METRICS: [&str; 4] = ["micro_f1", "macro_f1", "subset_accuracy", "hamming_loss"];
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let name = if topics.contains(k)
+                    && (path.ends_with(".per_topic") || path.ends_with(".top_words"))
+                {
+                    "<topic>"
+                } else if METRICS.contains(&k.as_str())
+                    && (path.ends_with(".metrics")
+                        || path.ends_with("per_repeat[]")
+                        || path.ends_with(".vs_baseline"))
+                {
+                    "<metric>"
+                } else if path.ends_with(".params") {
+                    "<param>"
+                } else if path == "run.stage_secs" {
+                    "<stage>"
+                } else {
+                    k.as_str()
+                };
+                let p = if path.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                };
+                out.insert(p.clone());
+                key_paths(child, &p, topics, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                key_paths(item, &format!("{path}[]"), topics, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every key a run writes is in docs/report-json.md, and every key documented there (except
+/// those written *only when* something holds) is written by a run that has a failed
+/// classifier, notes, comparisons and the learning curve.
+#[test]
+fn report_json_keys_are_the_documented_ones() {
+    let (v, _d) = eval_json(&[
+        "--classifiers",
+        "multinomial_nb,linear_svm,nearest_centroid",
+        "--repeats",
+        "2",
+        "--memory-budget",
+        "0.01",
+    ]);
+    let topics: Vec<String> = v["corpus"]["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
+    let mut written = std::collections::BTreeSet::new();
+    key_paths(&v, "", &topics, &mut written);
+    let doc = std::fs::read_to_string(repo_root().join("docs/report-json.md")).unwrap();
+    let mut documented = std::collections::BTreeSet::new();
+    let mut conditional = std::collections::BTreeSet::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let key = line[3..].split('`').next().unwrap().to_owned();
+        if line.contains("*only when*") {
+            conditional.insert(key.clone());
+        }
+        documented.insert(key);
+    }
+    let undocumented: Vec<&String> = written.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "written, not in docs/report-json.md: {undocumented:?}"
+    );
+    let missing: Vec<&String> = documented
+        .difference(&written)
+        .filter(|k| !conditional.iter().any(|c| k.starts_with(c.as_str())))
+        .collect();
+    assert!(missing.is_empty(), "documented, not written: {missing:?}");
+}
