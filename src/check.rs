@@ -35,6 +35,8 @@ pub struct Sources {
     /// Stems of the articles that could not be read: their label rows are not reported as
     /// orphans too (one cause, one message).
     unreadable: Vec<String>,
+    /// The articles folder itself could not be listed: no label row is reported as an orphan.
+    articles_unlisted: bool,
 }
 
 /// Reads `labels/topics.csv` and every article, recording each problem in `d`.
@@ -43,6 +45,7 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut corpus_bytes: Vec<u8> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
+    let mut articles_unlisted = false;
     let articles_dir = project.articles_dir();
     match corpus::article_paths(&articles_dir) {
         Ok(paths) if paths.is_empty() => d.error(
@@ -73,13 +76,17 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
                 }
             }
         }
-        Err(e) => d.from_error(&articles_dir, &e),
+        Err(e) => {
+            d.from_error(&articles_dir, &e);
+            articles_unlisted = true;
+        }
     }
     Sources {
         topics,
         paragraphs,
         corpus_bytes,
         unreadable,
+        articles_unlisted,
     }
 }
 
@@ -146,7 +153,7 @@ pub fn check_rows(
         }
         let Some(&pi) = para_index.get(row.id.as_str()) else {
             let doc = row.id.rsplit_once(':').map_or("", |(doc, _)| doc);
-            if sources.unreadable.iter().any(|u| u == doc) {
+            if sources.articles_unlisted || sources.unreadable.iter().any(|u| u == doc) {
                 continue;
             }
             d.error(
