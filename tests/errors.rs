@@ -879,6 +879,31 @@ fn split_test_without_a_split_column() {
 }
 
 #[test]
+fn split_test_without_test_rows() {
+    let dir = corpus(SPLIT_CORPUS.replace(",test\n", ",train\n"));
+    fails(
+        dir.path(),
+        &[
+            "eval", "--corpus", "c.csv", "--split", "test", "--out", "out",
+        ],
+        2,
+        &["error: --split test needs train and test rows; the corpus has 6 train and 0 test"],
+    );
+}
+
+#[test]
+fn shard_not_i_of_n() {
+    usage_fails(
+        &["--shard", "abc"],
+        "error: invalid value 'abc' for '--shard <i/n>': `abc` is not i/n: write e.g. --shard 0/4",
+    );
+    usage_fails(
+        &["--shard", "a/b"],
+        "error: invalid value 'a/b' for '--shard <i/n>': `a/b` is not i/n with whole numbers, e.g. 0/4",
+    );
+}
+
+#[test]
 fn split_test_without_a_corpus() {
     let f = Fixture::valid();
     fails(
