@@ -170,7 +170,10 @@ impl Classifier for BernoulliNb {
         self.memory_budget_bytes = bytes;
     }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
-        Ok(Box::new(self.fit_model(x, y, ctx.single_label)?))
+        Ok(Box::new(super::common::InBlocks {
+            inner: self.fit_model(x, y, ctx.single_label)?,
+            rows: x.n_rows(),
+        }))
     }
 }
 

@@ -7,7 +7,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 
-use super::{Predictions, multiclass_from_jll};
+use super::{Fitted, Predictions, multiclass_from_jll};
 use crate::error::{Error, Result};
 use crate::features::Csr;
 
@@ -33,6 +33,49 @@ pub fn single_label_target(y: ArrayView2<bool>) -> Array1<usize> {
         .into_iter()
         .map(|r| r.iter().position(|&b| b).unwrap_or(0))
         .collect()
+}
+
+/// A fitted linfa model that makes a dense copy of what it predicts, predicting at most `rows`
+/// rows at a time: with `rows` the training matrix's row count, no dense copy is larger than the
+/// training one, which was within the memory budget (a `--split test` side may be larger than the
+/// training side). Predictions are row-wise, so blocks change nothing but the peak memory.
+pub struct InBlocks<F> {
+    /// The model.
+    pub inner: F,
+    /// Rows per block (at least 1).
+    pub rows: usize,
+}
+
+impl<F: Fitted> Fitted for InBlocks<F> {
+    fn predict(&self, x: &Csr) -> Predictions {
+        let n = x.n_rows();
+        let rows = self.rows.max(1);
+        if n <= rows {
+            return self.inner.predict(x);
+        }
+        let parts: Vec<Predictions> = (0..n)
+            .step_by(rows)
+            .map(|start| {
+                let block: Vec<usize> = (start..(start + rows).min(n)).collect();
+                self.inner.predict(&x.select_rows(&block))
+            })
+            .collect();
+        let scores: Vec<_> = parts.iter().map(|p| p.scores.view()).collect();
+        let decisions: Vec<_> = parts.iter().map(|p| p.decisions.view()).collect();
+        Predictions {
+            scores: ndarray::concatenate(ndarray::Axis(0), &scores).unwrap_or_default(),
+            decisions: ndarray::concatenate(ndarray::Axis(0), &decisions).unwrap_or_default(),
+        }
+    }
+    fn feature_weights(&self) -> Option<Array2<f64>> {
+        self.inner.feature_weights()
+    }
+    fn top_features(&self, n: usize) -> Option<Vec<Vec<(usize, f64)>>> {
+        self.inner.top_features(n)
+    }
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes()
+    }
 }
 
 /// Refuses, rather than allocates, a dense copy over the budget. `parts` names each dense
@@ -188,6 +231,42 @@ mod tests {
         assert_eq!(logistic(f64::NEG_INFINITY), 0.0);
         assert_eq!(logistic(f64::NAN), 0.5);
         assert!((logistic(2.0) + logistic(-2.0) - 1.0).abs() < 1e-15);
+    }
+
+    /// A model that scores each row by its first value and records the largest block it saw.
+    struct FirstValue(std::sync::atomic::AtomicUsize);
+    impl Fitted for FirstValue {
+        fn predict(&self, x: &Csr) -> Predictions {
+            self.0
+                .fetch_max(x.n_rows(), std::sync::atomic::Ordering::Relaxed);
+            let first = |i| x.row(i).1.first().copied().unwrap_or(0.0);
+            Predictions {
+                scores: Array2::from_shape_fn((x.n_rows(), 1), |(i, _)| first(i)),
+                decisions: Array2::from_shape_fn((x.n_rows(), 1), |(i, _)| first(i) > 2.0),
+            }
+        }
+    }
+
+    #[test]
+    fn in_blocks_predicts_every_row_in_order_within_the_block_size() {
+        let x = Csr::from_rows(1, (0..7).map(|i| vec![(0, f64::from(i))]));
+        for rows in [1, 2, 3, 7, 100] {
+            let model = InBlocks {
+                inner: FirstValue(Default::default()),
+                rows,
+            };
+            let p = model.predict(&x);
+            assert_eq!(
+                p.scores.column(0).to_vec(),
+                [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+            );
+            assert_eq!(
+                p.decisions.column(0).to_vec(),
+                [false, false, false, true, true, true, true]
+            );
+            let largest = model.inner.0.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(largest, rows.min(7), "rows {rows}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use linfa_bayes::NaiveBayes;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use super::common::InBlocks;
 use super::sparse_nb::{SparseMultinomialNb, SparseNbModel};
 use super::{Classifier, FitContext, Fitted, Predictions, binary_from_jll, multiclass_from_jll};
 use crate::error::{Error, Result};
@@ -159,7 +160,10 @@ impl Classifier for MultinomialNb {
             let model = quietly(|| params.fit(&ds)).map_err(|e| {
                 Error::Failed(format!("multinomial_nb: linfa-bayes fit failed: {e}"))
             })?;
-            return Ok(Box::new(FittedMnb::DenseMulticlass(model, y.ncols())));
+            return Ok(Box::new(InBlocks {
+                inner: FittedMnb::DenseMulticlass(model, y.ncols()),
+                rows: x.n_rows(),
+            }));
         }
         let mut models = Vec::with_capacity(y.ncols());
         for t in 0..y.ncols() {
@@ -175,7 +179,10 @@ impl Classifier for MultinomialNb {
             })?;
             models.push(TopicModel::Linfa(model));
         }
-        Ok(Box::new(FittedMnb::Dense(models)))
+        Ok(Box::new(InBlocks {
+            inner: FittedMnb::Dense(models),
+            rows: x.n_rows(),
+        }))
     }
 }
 
