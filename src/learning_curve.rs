@@ -339,6 +339,54 @@ fn pool(
 mod tests {
     use super::*;
 
+    /// The contender's curve is fitted with the run's memory budget: a budget too small for any
+    /// dense copy makes a dense contender's curve fail saying so, while the default lets it run.
+    #[test]
+    fn the_contender_curve_uses_the_memory_budget() {
+        let mut csv = String::from("id,text,labels\n");
+        for i in 0..24 {
+            let (label, words) = if i % 2 == 0 {
+                ("x", "alpha beta gamma")
+            } else {
+                ("y", "delta epsilon zeta")
+            };
+            csv.push_str(&format!("{i},{words} word{i},{label}\n"));
+        }
+        let ds =
+            crate::csv_corpus::parse(std::path::Path::new("c.csv"), csv.as_bytes(), None).unwrap();
+        let scheme = eval::Scheme::KFold {
+            folds: 2,
+            repeats: 2,
+        };
+        let prepared = eval::prepare(&ds, scheme, 7).unwrap();
+        let chosen: Vec<Box<dyn Classifier>> = ["multinomial_nb", "bernoulli_nb"]
+            .iter()
+            .map(|n| classifiers::by_name(n).unwrap())
+            .collect();
+        let opts = eval::RunOptions {
+            seed: 7,
+            external_timeout: std::time::Duration::from_secs(1),
+            external_max_line: 1 << 20,
+        };
+        let run = eval::run(&ds, prepared, &chosen, &[], &opts, &|| {});
+        let summaries = eval::summarize(&run, "multinomial_nb");
+        let curve = |budget| compute(&ds, &run, &summaries, "multinomial_nb", 7, budget);
+        let roomy = curve(classifiers::DEFAULT_MEMORY_BUDGET_BYTES);
+        assert_eq!(roomy.curves[1].name, "bernoulli_nb");
+        assert!(
+            roomy.curves[1].macro_f1.is_ok(),
+            "{:?}",
+            roomy.curves[1].macro_f1
+        );
+        let tight = curve(8);
+        let Err(e) = &tight.curves[1].macro_f1 else {
+            panic!("fitted over a budget of 8 bytes")
+        };
+        assert!(e.contains("over the memory budget of 8 bytes"), "{e}");
+        // The baseline's curve runs on its sparse twin, which needs no dense copy.
+        assert!(tight.curves[0].macro_f1.is_ok());
+    }
+
     #[test]
     fn subset_sizes_round_half_up_and_never_reach_zero() {
         // 57 training paragraphs: 5.7 → 6, 11.4 → 11, 28.5 → 29, 57.
