@@ -948,35 +948,23 @@ fn merge_of_split_test_shards_without_the_corpus() {
     );
 }
 
+/// A folder with `c.csv` ([`GOOD_CORPUS`]) and `out/shard-0-of-1.json` from it ([`eval_corpus`]).
+fn one_shard() -> tempfile::TempDir {
+    let (dir, code, stderr) = eval_corpus(GOOD_CORPUS, &["--shard", "0/1"]);
+    assert_eq!(code, 0, "{stderr}");
+    dir
+}
+
 /// Shards merged against a corpus whose contents changed since they ran are refused.
 #[test]
 fn merge_with_another_corpus() {
-    let dir = corpus(GOOD_CORPUS);
-    let (code, _, stderr) = run_bin(
-        dir.path(),
-        &[
-            "eval",
-            "--corpus",
-            "c.csv",
-            "--shard",
-            "0/1",
-            "--out",
-            "shards",
-            "--folds",
-            "2",
-            "--repeats",
-            "1",
-            "--classifiers",
-            "majority",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let dir = one_shard();
     std::fs::write(
         dir.path().join("c.csv"),
         format!("{GOOD_CORPUS}7,alpha seven,x\n"),
     )
     .unwrap();
-    let (code, _, stderr) = run_bin(dir.path(), &["merge", "shards", "--corpus", "c.csv"]);
+    let (code, _, stderr) = run_bin(dir.path(), &["merge", "out", "--corpus", "c.csv"]);
     assert_eq!(code, 2, "{stderr}");
     let line = stderr.lines().next().unwrap();
     assert!(
@@ -988,27 +976,8 @@ fn merge_with_another_corpus() {
 
 #[test]
 fn shard_file_with_an_absurd_shard_count() {
-    let dir = corpus(GOOD_CORPUS);
-    let (code, _, stderr) = run_bin(
-        dir.path(),
-        &[
-            "eval",
-            "--corpus",
-            "c.csv",
-            "--shard",
-            "0/1",
-            "--out",
-            "shards",
-            "--folds",
-            "2",
-            "--repeats",
-            "1",
-            "--classifiers",
-            "majority",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let path = dir.path().join("shards/shard-0-of-1.json");
+    let dir = one_shard();
+    let path = dir.path().join("out/shard-0-of-1.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(v["shards"], 1, "the file names its shard count");
     v["shards"] = u64::MAX.into();
@@ -1016,7 +985,7 @@ fn shard_file_with_an_absurd_shard_count() {
     // Sizing a vector by this count used to abort the process.
     fails(
         dir.path(),
-        &["merge", "shards", "--corpus", "c.csv", "--out", "out"],
+        &["merge", "out", "--corpus", "c.csv", "--out", "merged"],
         2,
         &[
             "error: shard 1 of 18446744073709551615 is missing: run `eval --shard 1/18446744073709551615` and merge it too",
