@@ -21,6 +21,10 @@ pub mod complement_nb;
 pub mod linear_svm;
 pub mod logistic_regression;
 pub mod majority;
+/// README's "Adding a Rust classifier" example, compiled and tested here so that it stays true
+/// (`tests::readme_example_is_this_file_and_keeps_the_contract`); not in the registry.
+#[cfg(test)]
+mod most_frequent;
 pub mod multinomial_nb;
 pub mod nearest_centroid;
 pub mod sparse_nb;
@@ -295,6 +299,48 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len());
         assert_eq!(REGISTRY[0].name, BASELINE);
+    }
+
+    /// README's example classifier is `most_frequent.rs` byte for byte, and it keeps the parts of
+    /// the contract a naive version breaks: a topic without training positives is never predicted,
+    /// the most frequent one always is (ties to the lower id), and one-row predictions are valid.
+    #[test]
+    fn readme_example_is_this_file_and_keeps_the_contract() {
+        let readme = include_str!("../../README.md");
+        let file = include_str!("most_frequent.rs");
+        let fence = "```rust\n// src/classifiers/most_frequent.rs\n";
+        let start = readme.find(fence).expect("README has the example") + fence.len();
+        let end = start + readme[start..].find("```\n").unwrap();
+        assert_eq!(
+            &readme[start..end],
+            file,
+            "README's example and most_frequent.rs differ"
+        );
+
+        let c = most_frequent::MostFrequent;
+        let x = crate::features::Csr::from_rows(2, (0..5).map(|i| vec![(i % 2, 1.0)]));
+        let ctx = FitContext {
+            seed: 0,
+            single_label: false,
+        };
+        // Topic 0: no positives; topics 1 and 2: two each (tie, to 1); topic 3: one.
+        let y = ndarray::array![
+            [false, true, false, false],
+            [false, false, true, false],
+            [false, true, false, true],
+            [false, false, true, false],
+            [false, false, false, false]
+        ];
+        let p = c.fit(&x, y.view(), &ctx).unwrap().predict(&x);
+        for row in p.decisions.rows() {
+            assert_eq!(row.to_vec(), [false, true, false, false]);
+        }
+        assert!(p.scores.iter().all(|s| (0.0..=1.0).contains(s)));
+        let none = c.fit(&x, (&y & false).view(), &ctx).unwrap().predict(&x);
+        assert!(
+            none.decisions.iter().all(|d| !d),
+            "no positives: predict nothing"
+        );
     }
 
     /// Every classifier that has a budget takes the one it is built with (and reports it).
