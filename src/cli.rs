@@ -196,11 +196,9 @@ pub struct EvalArgs {
     /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    /// Largest dense copy of the training data a linfa classifier may make, in MiB: above it
-    /// multinomial_nb runs on its sparse equivalent (the report says so) and bernoulli_nb,
-    /// logistic_regression and linear_svm refuse (their row is marked failed).
-    #[arg(long = "memory-budget", value_name = "MiB", default_value_t = 1024.0, value_parser = parse_positive_limit)]
-    pub memory_budget: f64,
+    /// Memory budget of dense copies.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
     /// Learning curve on or off.
     #[command(flatten)]
     pub curve: CurveArgs,
@@ -238,10 +236,31 @@ pub struct PredictArgs {
     /// Classifier to train (default: the baseline).
     #[arg(long, default_value = crate::classifiers::BASELINE)]
     pub classifier: String,
-    /// Largest dense copy of the training data a linfa classifier may make, in MiB (as for
-    /// `eval`).
-    #[arg(long = "memory-budget", value_name = "MiB", default_value_t = 1024.0, value_parser = parse_positive_limit)]
+    /// Memory budget of dense copies.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// `--memory-budget`, shared by `eval` and `predict`.
+#[derive(Debug, clap::Args)]
+pub struct BudgetArgs {
+    /// Largest dense copy of the training data a linfa classifier may make, in MiB: above it
+    /// multinomial_nb runs on its sparse equivalent (the report says so) and bernoulli_nb,
+    /// logistic_regression and linear_svm refuse.
+    #[arg(
+        long = "memory-budget",
+        value_name = "MiB",
+        default_value_t = (classifiers::DEFAULT_MEMORY_BUDGET_BYTES >> 20) as f64,
+        value_parser = parse_positive_limit
+    )]
     pub memory_budget: f64,
+}
+
+impl BudgetArgs {
+    /// The budget in bytes (at least one).
+    fn bytes(&self) -> u64 {
+        ((self.memory_budget * 1048576.0).round() as u64).max(1)
+    }
 }
 
 fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
@@ -260,11 +279,6 @@ fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
 /// The largest `--classifier-timeout` (seconds, about 31 years), `--classifier-max-output` or
 /// `--memory-budget` (MiB): larger values would overflow a `Duration` or a byte count.
 const MAX_LIMIT: f64 = 1e9;
-
-/// `mib` MiB in bytes (at least one).
-fn mib_to_bytes(mib: f64) -> u64 {
-    ((mib * 1048576.0).round() as u64).max(1)
-}
 
 fn parse_positive_limit(s: &str) -> std::result::Result<f64, String> {
     match s.parse::<f64>() {
@@ -541,7 +555,7 @@ fn data_source(project: &Project, corpus: Option<&std::path::Path>) -> PathBuf {
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
-    let memory_budget_bytes = mib_to_bytes(args.memory_budget);
+    let memory_budget_bytes = args.budget.bytes();
     let classifiers = pick_classifiers(&args.classifiers, memory_budget_bytes)?;
     for (i, spec) in args.classifier_cmd.iter().enumerate() {
         if classifiers.iter().any(|c| c.name() == spec.name)
@@ -858,12 +872,9 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> {
-    let classifier = pick_classifiers(
-        std::slice::from_ref(&args.classifier),
-        mib_to_bytes(args.memory_budget),
-    )?
-    .pop()
-    .ok_or_else(|| Error::Usage("no classifier".into()))?;
+    let classifier = pick_classifiers(std::slice::from_ref(&args.classifier), args.budget.bytes())?
+        .pop()
+        .ok_or_else(|| Error::Usage("no classifier".into()))?;
     let ds = check::load_project(project, cli.near_dup)?;
     let (source, text) = match &args.input {
         Some(p) => (

@@ -109,9 +109,8 @@ pub fn check_dense_budget(name: &str, parts: &[(&str, (usize, usize))], budget: 
 /// `bytes` in MiB to three decimals at most (`1024 MiB`, `1557.25 MiB`, `0.01 MiB`), or in bytes
 /// below 0.01 MiB (`880 bytes`), where three decimals of MiB would say little.
 pub fn size_text(bytes: u64) -> String {
-    let mib = (bytes as f64 / 1048.576).round() / 1000.0;
     if bytes as f64 >= 0.01 * 1048576.0 {
-        format!("{mib} MiB")
+        format!("{} MiB", (bytes as f64 / 1048.576).round() / 1000.0)
     } else {
         format!("{bytes} bytes")
     }
