@@ -127,7 +127,7 @@ fn full_eval(c: &mut Criterion) {
             )
             .unwrap();
             let run = eval::run(&ds, p, &all, &[], &opts, &|| {});
-            eval::summarize(&run, classifiers::BASELINE)
+            eval::summarize(&run, classifiers::BASELINE, &eval::StatsOptions::default())
         })
     });
     g.finish();

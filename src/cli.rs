@@ -133,6 +133,9 @@ pub struct MergeArgs {
     /// Learning curve on or off (see `eval --learning-curve`).
     #[command(flatten)]
     pub curve: CurveArgs,
+    /// Tests and intervals (see `eval`).
+    #[command(flatten)]
+    pub stats: StatsArgs,
 }
 
 /// Cross-validation scheme.
@@ -154,18 +157,18 @@ pub enum SplitArg {
 /// `eval` options.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Folds per repeat (at least 2).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
-    pub folds: u32,
-    /// Repeats of the k-fold split (at least 1).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub repeats: u32,
+    /// Folds per repeat (at least 2; default 5). Only for `--cv kfold`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub folds: Option<u32>,
+    /// Repeats of the k-fold split (at least 1; default 10). Only for `--cv kfold`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeats: Option<u32>,
     /// Seed for the splits and any random step.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Cross-validation scheme.
-    #[arg(long, value_enum, default_value_t = CvArg::Kfold)]
-    pub cv: CvArg,
+    /// Cross-validation scheme (default kfold). Not with `--split test`.
+    #[arg(long, value_enum)]
+    pub cv: Option<CvArg>,
     /// Comma-separated classifier names (default: all built-in ones; see `classifiers`).
     #[arg(long, value_delimiter = ',')]
     pub classifiers: Vec<String>,
@@ -202,6 +205,44 @@ pub struct EvalArgs {
     /// Learning curve on or off.
     #[command(flatten)]
     pub curve: CurveArgs,
+    /// Tests and intervals.
+    #[command(flatten)]
+    pub stats: StatsArgs,
+}
+
+/// The settings of the comparisons and intervals, shared by `eval` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Half-width of the region of practical equivalence: a comparison whose 95% interval lies
+    /// within ±ROPE (and is not significant) is `equivalent`; the Bayesian probabilities use it.
+    #[arg(long, default_value_t = eval::DEFAULT_ROPE, value_parser = parse_rope)]
+    pub rope: f64,
+    /// Rounds of the approximate-randomization test on a held-out split (at least 100).
+    #[arg(long, default_value_t = eval::DEFAULT_PERMUTATIONS as u32, value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
+    pub permutations: u32,
+    /// Rounds of every bootstrap interval (at least 100).
+    #[arg(long, default_value_t = eval::DEFAULT_BOOTSTRAP as u32, value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
+    pub bootstrap: u32,
+}
+
+impl StatsArgs {
+    fn options(&self, seed: u64) -> eval::StatsOptions {
+        eval::StatsOptions {
+            seed,
+            rope: self.rope,
+            permutations: self.permutations as usize,
+            bootstrap: self.bootstrap as usize,
+        }
+    }
+}
+
+fn parse_rope(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number in [0, 1]: give a half-width such as 0.01"
+        )),
+    }
 }
 
 /// Whether to compute the learning curve: 10 training shares × every fold × the baseline and the
@@ -567,14 +608,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             )));
         }
     }
-    let scheme = match (args.split, args.cv) {
-        (Some(SplitArg::Test), _) => eval::Scheme::TrainTest,
-        (None, CvArg::Kfold) => eval::Scheme::KFold {
-            folds: args.folds as usize,
-            repeats: args.repeats as usize,
-        },
-        (None, CvArg::Article) => eval::Scheme::LeaveOneArticleOut,
-    };
+    let scheme = eval_scheme(args)?;
     let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
@@ -659,8 +693,54 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             stage_secs,
             args.curve.wanted(args.corpus.as_deref()),
             memory_budget_bytes,
+            args.stats.options(args.seed),
         )
     })
+}
+
+/// The scheme the flags ask for. A flag that would do nothing in that design (`--folds`,
+/// `--repeats` or `--cv` with `--split test`; `--folds` or `--repeats` with `--cv article`) is a
+/// usage error naming it.
+fn eval_scheme(args: &EvalArgs) -> Result<eval::Scheme> {
+    let given = |name: &str, set: bool| set.then(|| format!("--{name}"));
+    let kfold_only = [
+        given("folds", args.folds.is_some()),
+        given("repeats", args.repeats.is_some()),
+    ];
+    match (args.split, args.cv) {
+        (Some(SplitArg::Test), cv) => {
+            let idle: Vec<String> = kfold_only
+                .into_iter()
+                .chain([given("cv", cv.is_some())])
+                .flatten()
+                .collect();
+            if !idle.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} {} nothing with --split test (one train → test split): leave {} out",
+                    idle.join(", "),
+                    if idle.len() == 1 { "does" } else { "do" },
+                    if idle.len() == 1 { "it" } else { "them" },
+                )));
+            }
+            Ok(eval::Scheme::TrainTest)
+        }
+        (None, Some(CvArg::Article)) => {
+            let idle: Vec<String> = kfold_only.into_iter().flatten().collect();
+            if !idle.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} {} nothing with --cv article (one fold per article): leave {} out",
+                    idle.join(", "),
+                    if idle.len() == 1 { "does" } else { "do" },
+                    if idle.len() == 1 { "it" } else { "them" },
+                )));
+            }
+            Ok(eval::Scheme::LeaveOneArticleOut)
+        }
+        (None, None | Some(CvArg::Kfold)) => Ok(eval::Scheme::KFold {
+            folds: args.folds.unwrap_or(5) as usize,
+            repeats: args.repeats.unwrap_or(10) as usize,
+        }),
+    }
 }
 
 fn default_reports_dir(project: &Project, csv: bool, ds: &crate::dataset::Dataset) -> PathBuf {
@@ -713,10 +793,11 @@ fn finish_report(
     mut stage_secs: std::collections::BTreeMap<String, f64>,
     learning_curve: bool,
     memory_budget_bytes: u64,
+    stats: eval::StatsOptions,
 ) -> Result<i32> {
     let baseline = classifiers::BASELINE;
     let t = std::time::Instant::now();
-    let summaries = eval::summarize(&run, baseline);
+    let summaries = eval::summarize(&run, baseline, &stats);
     stage_secs.insert("summarize".to_owned(), t.elapsed().as_secs_f64());
     let t = std::time::Instant::now();
     let explanation = eval::explain(ds, &run, baseline, 10);
@@ -736,6 +817,7 @@ fn finish_report(
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         wall_secs: t0.elapsed().as_secs_f64(),
         stage_secs,
+        stats,
     };
     let run_dir = report::write_eval_reports(
         reports_dir,
@@ -746,7 +828,11 @@ fn finish_report(
         &info,
         curve.as_ref(),
     )?;
-    out(&report::eval::terminal_table(&summaries, baseline))?;
+    out(&report::eval::terminal_table(
+        &summaries,
+        baseline,
+        run.prepared.held_out(),
+    ))?;
     out(&format!(
         "reports: {}, {} and {} (this run: {})\n",
         reports_dir.join("latest.html").display(),
@@ -754,8 +840,25 @@ fn finish_report(
         reports_dir.join("latest.json").display(),
         run_dir.display()
     ))?;
-    Ok(0)
+    let failed: Vec<&str> = summaries
+        .iter()
+        .filter(|s| s.failed.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    if failed.is_empty() {
+        Ok(0)
+    } else {
+        err_line(&format!(
+            "error: {} classifier(s) failed: {} (the reports say why); every report was written",
+            failed.len(),
+            failed.join(", "),
+        ));
+        Ok(EXIT_CLASSIFIER_FAILED)
+    }
 }
+
+/// The exit status of `eval` and `merge` when they wrote every report but a classifier failed.
+pub const EXIT_CLASSIFIER_FAILED: i32 = 3;
 
 fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
@@ -818,6 +921,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         stage_secs,
         args.curve.wanted(args.corpus.as_deref()),
         settings.memory_budget_bytes,
+        args.stats.options(settings.seed),
     )
 }
 

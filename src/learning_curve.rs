@@ -369,7 +369,7 @@ mod tests {
             external_max_line: 1 << 20,
         };
         let run = eval::run(&ds, prepared, &chosen, &[], &opts, &|| {});
-        let summaries = eval::summarize(&run, "multinomial_nb");
+        let summaries = eval::summarize(&run, "multinomial_nb", &eval::StatsOptions::default());
         let curve = |budget| compute(&ds, &run, &summaries, "multinomial_nb", 7, budget);
         let roomy = curve(classifiers::DEFAULT_MEMORY_BUDGET_BYTES);
         assert_eq!(roomy.curves[1].name, "bernoulli_nb");

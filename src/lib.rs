@@ -31,6 +31,7 @@ pub mod labels;
 pub mod learning_curve;
 pub mod metrics;
 pub mod report;
+pub mod resample;
 pub mod shard;
 pub mod split;
 pub mod stats;

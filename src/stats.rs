@@ -7,7 +7,7 @@
 //! comparisons with the baseline); `report` prints the [`Summary`], [`Paired`], [`McNemar`] and
 //! [`Verdict`] values it gets back. The metric values themselves come from `metrics`.
 
-use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
+use statrs::distribution::{Binomial, ContinuousCDF, Discrete, DiscreteCDF, StudentsT};
 
 /// Mean, spread and 95% interval of a metric over repeats.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -172,28 +172,152 @@ pub fn mcnemar_exact(b: u64, c: u64) -> McNemar {
     McNemar { b, c, p_value }
 }
 
-/// Outcome of a paired comparison with the baseline.
+/// McNemar's mid-p test (Fagerland, Lydersen & Laake 2013) on the discordant counts `b` and
+/// `c`: with n = b + c and k = min(b, c), p_exact = min(1, 2 · BinomCDF(k; n, ½)) and
+/// p_mid = p_exact − BinomPMF(k; n, ½); n = 0 gives 1.
+pub fn mcnemar_midp(b: u64, c: u64) -> f64 {
+    let n = b.saturating_add(c);
+    match Binomial::new(0.5, n) {
+        Ok(bin) if n > 0 => {
+            let k = b.min(c);
+            ((2.0 * bin.cdf(k)).min(1.0) - bin.pmf(k)).clamp(0.0, 1.0)
+        }
+        _ => 1.0,
+    }
+}
+
+/// Holm–Bonferroni adjusted p-values, as statsmodels' `multipletests(p, method="holm")`: the
+/// m tested p-values sorted ascending (ties by position) get p̃_(i) = max_{j ≤ i} min(1,
+/// (m − j + 1) · p_(j)). `None` (a comparison that could not be tested) stays `None` and does not
+/// count in m.
+pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<(usize, f64)> = p
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let m = order.len();
+    let mut out = vec![None; p.len()];
+    let mut running: f64 = 0.0;
+    for (rank, (i, v)) in order.into_iter().enumerate() {
+        running = running.max(((m - rank) as f64 * v).min(1.0));
+        out[i] = Some(running);
+    }
+    out
+}
+
+/// Posterior probabilities of the Bayesian correlated t-test.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Bayes {
+    /// P(the contender is better by more than `rope`).
+    pub p_better: f64,
+    /// P(the difference lies within ±`rope`).
+    pub p_equivalent: f64,
+    /// P(the contender is worse by more than `rope`).
+    pub p_worse: f64,
+    /// Half-width of the region of practical equivalence.
+    pub rope: f64,
+}
+
+/// The Bayesian correlated t-test of Benavoli, Corani, Demšar & Zaffalon (2017), as the
+/// `baycomp` package's `CorrelatedTTest`: the posterior of the mean difference is a Student t
+/// with n − 1 degrees of freedom, location the mean of the n per-fold differences `diffs`
+/// (contender − baseline) and scale² = var(diffs, ddof 1) · (1/n + n_test/n_train). With
+/// s = the scale, P(left) = T(−rope), P(right) = 1 − T(rope), P(rope) the rest; a zero variance
+/// puts all mass on the mean. "Better" is right when `higher_is_better`, left otherwise.
+///
+/// `None` for fewer than two differences, sizes that are not positive, or a non-finite value.
+pub fn bayes_correlated_t(
+    diffs: &[f64],
+    n_train: f64,
+    n_test: f64,
+    rope: f64,
+    higher_is_better: bool,
+) -> Option<Bayes> {
+    let n = diffs.len();
+    let sizes_ok = n_train > 0.0 && n_test >= 0.0 && n_test.is_finite() && rope >= 0.0;
+    if n < 2 || !sizes_ok || diffs.iter().any(|d| !d.is_finite()) {
+        return None;
+    }
+    let (mean, var) = mean_var(diffs);
+    let scale = (var * (1.0 / n as f64 + n_test / n_train)).sqrt();
+    let (left, right) = if scale == 0.0 {
+        (
+            f64::from(u8::from(mean < -rope)),
+            f64::from(u8::from(mean > rope)),
+        )
+    } else {
+        let t = StudentsT::new(mean, scale, n as f64 - 1.0).ok()?;
+        (t.cdf(-rope), 1.0 - t.cdf(rope))
+    };
+    let (p_better, p_worse) = if higher_is_better {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    Some(Bayes {
+        p_better,
+        p_equivalent: (1.0 - left - right).max(0.0),
+        p_worse,
+        rope,
+    })
+}
+
+/// Outcome of a comparison with the baseline, from the contender's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Significantly better than the baseline.
+    /// Significantly better than the baseline (adjusted p < α).
     Better,
-    /// Significantly worse than the baseline.
+    /// Significantly worse than the baseline (adjusted p < α).
     Worse,
-    /// No significant difference (or no test possible).
+    /// Not significantly different, and the difference's 95% interval lies within ±rope.
+    Equivalent,
+    /// Not significantly different, and the interval reaches past ±rope.
     NoSignificantDifference,
+    /// No test could be run (the reason travels beside the verdict).
+    Untested,
 }
 
-/// Verdict at level `alpha`: p < `alpha` with the difference in the good direction
-/// (positive if `higher_is_better`, negative otherwise) is [`Verdict::Better`], in the other
-/// direction [`Verdict::Worse`]; anything else, including no p-value or a zero difference, is
-/// [`Verdict::NoSignificantDifference`].
-pub fn verdict(p: &Paired, alpha: f64, higher_is_better: bool) -> Verdict {
-    let signed = if higher_is_better { p.diff } else { -p.diff };
-    match p.p_value {
-        Some(pv) if pv < alpha && signed > 0.0 => Verdict::Better,
-        Some(pv) if pv < alpha && signed < 0.0 => Verdict::Worse,
-        _ => Verdict::NoSignificantDifference,
+impl Verdict {
+    /// The words the reports print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::Equivalent => "equivalent",
+            Verdict::NoSignificantDifference => "no significant difference",
+            Verdict::Untested => "untested",
+        }
+    }
+}
+
+/// The verdict rule, the same on every design: no adjusted p-value is [`Verdict::Untested`];
+/// adjusted p < `alpha` is [`Verdict::Better`] or [`Verdict::Worse`] by the sign of `diff`
+/// (contender − baseline; negative is better when `!higher_is_better`); otherwise
+/// [`Verdict::Equivalent`] when the 95% interval `ci95` lies within [−rope, +rope], else
+/// [`Verdict::NoSignificantDifference`]. A zero difference is never better or worse.
+pub fn verdict(
+    diff: f64,
+    ci95: Option<[f64; 2]>,
+    p_adjusted: Option<f64>,
+    alpha: f64,
+    rope: f64,
+    higher_is_better: bool,
+) -> Verdict {
+    let Some(p) = p_adjusted else {
+        return Verdict::Untested;
+    };
+    let signed = if higher_is_better { diff } else { -diff };
+    if p < alpha && signed > 0.0 {
+        Verdict::Better
+    } else if p < alpha && signed < 0.0 {
+        Verdict::Worse
+    } else if ci95.is_some_and(|[lo, hi]| lo >= -rope && hi <= rope) {
+        Verdict::Equivalent
+    } else {
+        Verdict::NoSignificantDifference
     }
 }
 
@@ -226,7 +350,6 @@ mod tests {
         Summarize(&'static [f64], Option<Summary>),
         NadeauBengio(&'static [f64], f64, f64, Paired),
         McNemar(u64, u64, f64),
-        Verdict(Paired, bool, Verdict),
     }
 
     fn check(case: Case, tol: f64) {
@@ -250,9 +373,6 @@ mod tests {
                 let g = mcnemar_exact(b, c);
                 assert_eq!((g.b, g.c), (b, c));
                 close(g.p_value, p, tol, &format!("mcnemar({b}, {c})"));
-            }
-            Case::Verdict(paired, higher_is_better, want) => {
-                assert_eq!(verdict(&paired, 0.05, higher_is_better), want, "{paired:?}");
             }
         }
     }
@@ -449,22 +569,136 @@ mod tests {
         }
     }
 
+    // McNemar mid-p. By hand: (3, 0): p_exact = 2·(1/8) = 0.25, minus P(X = 0) = 1/8 → 0.125;
+    //   (5, 7): p_exact = 3172/4096 (above), minus P(X = 5) = C(12,5)/4096 = 792/4096 → 2380/4096.
+    // scipy 1.17.1 for the rest (p_exact from binomtest, the mid-p by the formula):
+    //   from scipy import stats; k = min(b, c); n = b + c
+    //   print(min(1, stats.binomtest(k, n, 0.5).pvalue) - stats.binom.pmf(k, n, 0.5))
+    // (921, 247) are the 20 Newsgroups LinearSVC-vs-baseline counts.
+    #[test]
+    fn mcnemar_midp_matches_scipy_and_hand() {
+        let cases = [
+            (0, 0, 1.0),
+            (0, 1, 0.4999999999999999),
+            (3, 0, 0.125),
+            (5, 7, 2380.0 / 4096.0),
+            (20, 9, 0.04277394525706768),
+            (150, 190, 0.030152277208311824),
+            (6, 6, 0.7744140624999998),
+            (921, 247, 6.0950899311204246e-92),
+            (1000, 1100, 0.029110633685909233),
+        ];
+        for (b, c, want) in cases {
+            close(mcnemar_midp(b, c), want, 1e-9, &format!("mid-p({b}, {c})"));
+            close(mcnemar_midp(c, b), want, 1e-9, &format!("mid-p({c}, {b})"));
+        }
+    }
+
+    // statsmodels 0.14: from statsmodels.stats.multitest import multipletests
+    //   print(multipletests(P, method="holm")[1])
+    #[test]
+    fn holm_matches_statsmodels() {
+        let cases: [(&[f64], &[f64]); 3] = [
+            (&[0.01, 0.04, 0.03, 0.005], &[0.03, 0.06, 0.06, 0.02]),
+            (
+                &[0.2, 0.01, 0.5, 0.04, 0.04, 0.9, 0.001],
+                &[0.6000000000000001, 0.06, 1.0, 0.2, 0.2, 1.0, 0.007],
+            ),
+            (&[0.03], &[0.03]),
+        ];
+        for (p, want) in cases {
+            let got = holm(&p.iter().copied().map(Some).collect::<Vec<_>>());
+            for (g, w) in got.iter().zip(want) {
+                close(g.unwrap(), *w, 1e-12, &format!("holm {p:?}"));
+            }
+        }
+        // An untested comparison is left out of m: the other two are adjusted as a pair.
+        let got = holm(&[Some(0.01), None, Some(0.04)]);
+        assert_eq!(got[1], None);
+        close(got[0].unwrap(), 0.02, 1e-12, "holm with a gap");
+        close(got[2].unwrap(), 0.04, 1e-12, "holm with a gap");
+        assert!(holm(&[]).is_empty());
+    }
+
+    // baycomp 1.0.3: import numpy as np, baycomp
+    //   print(baycomp.CorrelatedTTest.probs(np.zeros(len(D)), np.array(D), rope=ROPE, runs=RUNS))
+    // -> (p_left, p_rope, p_right). D50 is 10 repeats of 5-fold CV (baycomp's correction
+    // 1/(folds − 1) = 1/4 = n_test/n_train for 20/80); D10 one 10-fold CV (1/9 = 100/900).
+    #[test]
+    fn bayes_matches_baycomp() {
+        let check_b = |got: Option<Bayes>, want: [f64; 3]| {
+            let g = got.expect("a posterior");
+            close(g.p_worse, want[0], 1e-9, "p_worse");
+            close(g.p_equivalent, want[1], 1e-9, "p_equivalent");
+            close(g.p_better, want[2], 1e-9, "p_better");
+        };
+        check_b(
+            bayes_correlated_t(&D50, 80.0, 20.0, 0.01, true),
+            [0.02770756556779415, 0.5808223670819012, 0.39147006735030465],
+        );
+        check_b(
+            bayes_correlated_t(&D50, 80.0, 20.0, 0.005, true),
+            [0.08353494608371399, 0.3057146753612112, 0.6107503785550747],
+        );
+        check_b(
+            bayes_correlated_t(&D10, 900.0, 100.0, 0.01, true),
+            [
+                0.9267897225492836,
+                0.07093988459408673,
+                0.002270392856629666,
+            ],
+        );
+        // Lower is better (Hamming loss): the same posterior, better and worse swapped.
+        let flipped = bayes_correlated_t(&D10, 900.0, 100.0, 0.01, false).unwrap();
+        close(
+            flipped.p_better,
+            0.9267897225492836,
+            1e-9,
+            "flipped p_better",
+        );
+        // Zero variance: all mass on the mean (baycomp's var == 0 branch).
+        let flat = bayes_correlated_t(&[0.0; 5], 80.0, 20.0, 0.01, true).unwrap();
+        assert_eq!(
+            (flat.p_worse, flat.p_equivalent, flat.p_better),
+            (0.0, 1.0, 0.0)
+        );
+        let up = bayes_correlated_t(&[0.1; 5], 80.0, 20.0, 0.01, true).unwrap();
+        assert_eq!((up.p_worse, up.p_equivalent, up.p_better), (0.0, 0.0, 1.0));
+        assert_eq!(bayes_correlated_t(&[0.1], 80.0, 20.0, 0.01, true), None);
+        assert_eq!(
+            bayes_correlated_t(&[0.1, f64::NAN], 80.0, 20.0, 0.01, true),
+            None
+        );
+    }
+
     #[test]
     fn verdicts() {
         use Verdict::*;
-        let p = |diff, p_value| paired(diff, None, p_value, None);
-        let cases = [
-            Case::Verdict(p(0.02, Some(0.01)), true, Better),
-            Case::Verdict(p(-0.02, Some(0.01)), true, Worse),
-            Case::Verdict(p(0.02, Some(0.01)), false, Worse),
-            Case::Verdict(p(-0.02, Some(0.01)), false, Better),
-            Case::Verdict(p(0.02, Some(0.05)), true, NoSignificantDifference),
-            Case::Verdict(p(0.02, Some(0.2)), true, NoSignificantDifference),
-            Case::Verdict(p(0.02, None), true, NoSignificantDifference),
-            Case::Verdict(p(0.0, Some(0.0)), true, NoSignificantDifference),
-        ];
-        for case in cases {
-            check(case, 0.0);
-        }
+        let v = |diff, ci: Option<[f64; 2]>, p, hib| verdict(diff, ci, p, 0.05, 0.01, hib);
+        let ci = Some([-0.005, 0.008]);
+        let wide = Some([-0.02, 0.06]);
+        assert_eq!(v(0.02, wide, Some(0.01), true), Better);
+        assert_eq!(v(-0.02, wide, Some(0.01), true), Worse);
+        assert_eq!(v(0.02, wide, Some(0.01), false), Worse);
+        assert_eq!(v(-0.02, wide, Some(0.01), false), Better);
+        // Not significant: equivalent only when the interval is inside ±rope.
+        assert_eq!(v(0.002, ci, Some(0.05), true), Equivalent);
+        assert_eq!(v(0.02, wide, Some(0.2), true), NoSignificantDifference);
+        assert_eq!(
+            v(0.002, Some([-0.005, 0.0101]), Some(0.3), true),
+            NoSignificantDifference
+        );
+        assert_eq!(v(0.002, None, Some(0.3), true), NoSignificantDifference);
+        // Significant but inside the rope: significance decides.
+        assert_eq!(v(0.004, Some([0.001, 0.007]), Some(0.001), true), Better);
+        // No test, no verdict.
+        assert_eq!(v(0.3, wide, None, true), Untested);
+        // Identical predictions: p = 1, interval [0, 0] → equivalent, never better or worse.
+        assert_eq!(v(0.0, Some([0.0, 0.0]), Some(1.0), true), Equivalent);
+        assert_eq!(v(0.0, Some([0.0, 0.0]), Some(0.0), true), Equivalent);
+        assert_eq!(
+            Verdict::NoSignificantDifference.as_str(),
+            "no significant difference"
+        );
     }
 }

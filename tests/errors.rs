@@ -1017,3 +1017,83 @@ fn closed_stderr_is_not_a_panic() {
         assert_eq!(status.code(), Some(code), "{args:?}");
     }
 }
+
+/// Flags that do nothing in the chosen design are usage errors naming them.
+#[test]
+fn design_flags_that_do_nothing() {
+    let split = |extra: &[&str], want: &str| {
+        let dir = corpus(SPLIT_CORPUS);
+        let mut args = vec![
+            "eval", "--corpus", "c.csv", "--split", "test", "--out", "out",
+        ];
+        args.extend_from_slice(extra);
+        fails(dir.path(), &args, 2, &[want]);
+        assert!(!dir.path().join("out").exists());
+    };
+    split(
+        &["--folds", "5"],
+        "error: --folds does nothing with --split test (one train → test split): leave it out",
+    );
+    split(
+        &["--repeats", "3", "--cv", "kfold"],
+        "error: --repeats, --cv do nothing with --split test (one train → test split): leave them out",
+    );
+    let f = Fixture::valid();
+    fails(
+        f.root(),
+        &["eval", "--cv", "article", "--repeats", "2", "--out", "out"],
+        2,
+        &["error: --repeats does nothing with --cv article (one fold per article): leave it out"],
+    );
+}
+
+#[test]
+fn rope_and_rounds_out_of_range() {
+    usage_fails(
+        &["--rope", "2"],
+        "error: invalid value '2' for '--rope <ROPE>': `2` is not a number in [0, 1]: give a half-width such as 0.01",
+    );
+    usage_fails(
+        &["--permutations", "10"],
+        "error: invalid value '10' for '--permutations <PERMUTATIONS>': 10 is not in 100..=10000000",
+    );
+    usage_fails(
+        &["--bootstrap", "0"],
+        "error: invalid value '0' for '--bootstrap <BOOTSTRAP>': 0 is not in 100..=10000000",
+    );
+}
+
+/// A classifier that fails does not stop the run: every report is written, then `eval` exits 3
+/// naming it.
+#[test]
+fn a_failed_classifier_exits_3_after_writing_every_report() {
+    let (dir, code, stderr) = eval_corpus(
+        GOOD_CORPUS,
+        &[
+            "--classifiers",
+            "multinomial_nb",
+            "--classifier-cmd",
+            "broken=exit 1",
+        ],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l == "error: 1 classifier(s) failed: broken (the reports say why); every report was written"),
+        "{stderr}"
+    );
+    for f in ["latest.json", "latest.md", "latest.html"] {
+        assert!(dir.path().join("out").join(f).exists(), "{f}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/latest.json")).unwrap())
+            .unwrap();
+    let broken = v["classifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "broken")
+        .unwrap();
+    assert_eq!(broken["status"], "failed");
+}

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::dataset::Dataset;
-use crate::eval::{ClassifierSummary, EvalRun, Explanation, Scheme};
+use crate::eval::{
+    ClassifierSummary, EvalRun, Explanation, MetricComparison, Scheme, StatsOptions,
+};
 use crate::learning_curve::{LearningCurve, PERCENTS};
 use crate::metrics::HEADLINE;
 use crate::stats::{Summary, Verdict};
@@ -37,6 +39,67 @@ pub struct RunInfo {
     pub wall_secs: f64,
     /// Wall seconds of the stages outside `eval::run` (load, summarize, explain).
     pub stage_secs: std::collections::BTreeMap<String, f64>,
+    /// The settings of the tests and intervals.
+    pub stats: StatsOptions,
+}
+
+/// How many documents are scored and in how many resampling units (near-duplicate groups).
+fn scored(p: &crate::eval::Prepared) -> (usize, usize) {
+    let tested = p.tested();
+    let units: std::collections::BTreeSet<usize> = tested
+        .iter()
+        .zip(&p.group_of)
+        .filter(|&(&t, _)| t)
+        .map(|(_, &g)| g)
+        .collect();
+    (tested.iter().filter(|&&t| t).count(), units.len())
+}
+
+/// The design, the tests and the intervals of a run, in words, for the top of every report.
+pub fn method_text(p: &crate::eval::Prepared, info: &RunInfo) -> String {
+    let (docs, units) = scored(p);
+    let o = &info.stats;
+    let units_text = if units == docs {
+        format!("{docs} documents")
+    } else {
+        format!("{units} near-duplicate groups of the {docs} scored documents")
+    };
+    let single = if p.single_label {
+        " Single-label corpus: every classifier predicts one topic per document, so subset accuracy is accuracy."
+    } else {
+        ""
+    };
+    let verdicts = format!(
+        "Verdicts are from the contender's side: better or worse when the Holm-adjusted p < {} (Holm–Bonferroni over the contenders, per metric); otherwise equivalent when the difference's 95% interval lies within ±{} (--rope), else no significant difference; untested (with the reason) when no test could run.",
+        crate::eval::ALPHA,
+        o.rope
+    );
+    if p.held_out() {
+        let mcnemar = if units == docs {
+            "McNemar's mid-p test on per-document exact match for subset accuracy, and "
+        } else {
+            "near-duplicate groups hold several test documents, so every metric, subset accuracy included, uses "
+        };
+        format!(
+            "Design: one held-out test set ({docs} documents), one train → test run; the scores are those of the test set.{single} Brackets: 95% cluster-bootstrap interval over {units_text} ({} rounds) — how much the score would move on another sample of documents like these. Comparisons with the baseline are paired on the same test documents: {mcnemar}the paired approximate-randomization test ({} rounds, units swapped whole) for {}; the difference's 95% interval is a paired bootstrap over units ({} rounds). {verdicts}",
+            o.bootstrap,
+            o.permutations,
+            if units == docs {
+                "micro-F1, macro-F1 and Hamming loss"
+            } else {
+                "all four"
+            },
+            o.bootstrap,
+        )
+    } else {
+        format!(
+            "Design: cross-validation, {} folds in all; each score is the mean over {} repeat(s) of the metric of the repeat's pooled counts.{single} Two intervals: [brackets] the 95% Student-t interval over repeats — how much the number moves when the same paragraphs are re-split; and the paragraph-level 95% cluster-bootstrap interval over {units_text} ({} rounds, each group with its predictions from every repeat) — how much it would move on a new sample of paragraphs. Comparisons with the baseline: the Nadeau–Bengio corrected resampled t-test on the per-fold differences (difference = mean per-fold difference, with its corrected 95% interval), and beside it the Bayesian correlated t-test's probabilities that the contender is better, practically equivalent (±{}) or worse. {verdicts}",
+            p.folds.len(),
+            p.repeats,
+            o.bootstrap,
+            o.rope,
+        )
+    }
 }
 
 fn summary_json(s: &Summary) -> Value {
@@ -54,11 +117,35 @@ fn round(x: f64) -> f64 {
 }
 
 fn verdict_str(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Better => "better",
-        Verdict::Worse => "worse",
-        Verdict::NoSignificantDifference => "no significant difference",
+    v.as_str()
+}
+
+fn pair(x: Option<[f64; 2]>) -> Value {
+    json!(x.map(|[a, b]| [round(a), round(b)]))
+}
+
+/// One metric's comparison with the baseline, as `latest.json` writes it.
+fn comparison_json(c: &MetricComparison) -> Value {
+    let mut v = json!({
+        "diff": if c.diff.is_finite() { json!(round(c.diff)) } else { Value::Null },
+        "ci95": pair(c.ci95),
+        "p_value": c.p_value.map(round),
+        "p_adjusted": c.p_adjusted.map(round),
+        "test": c.test,
+        "verdict": verdict_str(c.verdict),
+    });
+    if let Some(r) = &c.reason {
+        v["reason"] = json!(r);
     }
+    if let Some(b) = &c.bayes {
+        v["bayes"] = json!({
+            "p_better": round(b.p_better),
+            "p_equivalent": round(b.p_equivalent),
+            "p_worse": round(b.p_worse),
+            "rope": b.rope,
+        });
+    }
+    v
 }
 
 /// The `latest.json` document.
@@ -92,7 +179,11 @@ pub fn report_json(
             c["notes"] = json!(s.notes);
             c["metrics"] = HEADLINE
                 .iter()
-                .map(|m| (m.to_string(), summary_json(&s.metrics[m])))
+                .map(|m| {
+                    let mut v = summary_json(&s.metrics[m]);
+                    v["bootstrap_ci95"] = pair(s.bootstrap_ci95.get(m).copied().flatten());
+                    (m.to_string(), v)
+                })
                 .collect::<serde_json::Map<_, _>>()
                 .into();
             c["per_topic"] = topics
@@ -127,25 +218,17 @@ pub fn report_json(
                 let mut v: serde_json::Map<String, Value> = cmp
                     .metrics
                     .iter()
-                    .map(|(m, (pd, verdict))| {
-                        (
-                            m.to_string(),
-                            json!({
-                                "diff": round(pd.diff),
-                                "ci95": pd.ci95.map(|[a, b]| [round(a), round(b)]),
-                                "p_value": pd.p_value.map(round),
-                                "verdict": verdict_str(*verdict),
-                            }),
-                        )
-                    })
+                    .map(|(m, mc)| (m.to_string(), comparison_json(mc)))
                     .collect();
-                v.insert(
+                if !cmp.mcnemar.is_empty() {
+                    v.insert(
                     "mcnemar_exact_match".into(),
                     json!({
                         "per_repeat": cmp.mcnemar.iter().map(|m| json!({"b": m.b, "c": m.c, "p_value": round(m.p_value)})).collect::<Vec<_>>(),
                         "median_p_value": round(median(&cmp.mcnemar.iter().map(|m| m.p_value).collect::<Vec<_>>())),
                     }),
                 );
+                }
                 c["vs_baseline"] = v.into();
             }
             c["timing"] = json!({
@@ -177,7 +260,7 @@ pub fn report_json(
         "corpus": {
             "name": ds.name,
             "paragraphs": ds.items.len(),
-            "evaluated": p.items.len(),
+            "evaluated": scored(p).0,
             "topics": topics,
             "sha256": ds.corpus_sha256,
             "labels_sha256": ds.labels_sha256,
@@ -192,6 +275,7 @@ pub fn report_json(
             "near_duplicate_threshold": ds.group_threshold,
         },
         "baseline": info.baseline,
+        "comparison": comparison_settings_json(p, info),
         "classifiers": classifiers,
         "explain": explain,
         "provenance": {
@@ -208,6 +292,35 @@ pub fn report_json(
         doc["learning_curve"] = learning_curve_json(c);
     }
     doc
+}
+
+/// The `comparison` section: the design and how the comparisons and intervals were made.
+fn comparison_settings_json(p: &crate::eval::Prepared, info: &RunInfo) -> Value {
+    let (docs, units) = scored(p);
+    let o = &info.stats;
+    let tests: Vec<&str> = if p.held_out() {
+        if units == docs {
+            vec![
+                crate::eval::TEST_MCNEMAR_MIDP,
+                crate::eval::TEST_RANDOMIZATION,
+            ]
+        } else {
+            vec![crate::eval::TEST_RANDOMIZATION]
+        }
+    } else {
+        vec![crate::eval::TEST_NADEAU_BENGIO, "bayesian_correlated_t"]
+    };
+    json!({
+        "design": if p.held_out() { "held_out" } else { "cross_validation" },
+        "tests": tests,
+        "correction": "holm",
+        "alpha": crate::eval::ALPHA,
+        "rope": o.rope,
+        "permutations": if p.held_out() { json!(o.permutations) } else { Value::Null },
+        "bootstrap_rounds": o.bootstrap,
+        "units": units,
+        "method": method_text(p, info),
+    })
 }
 
 /// The `learning_curve` section: macro-F1 summaries per training share (absent when the curve
@@ -282,32 +395,30 @@ pub fn report_markdown(
     let p = &run.prepared;
     let mut s = String::new();
     let _ = writeln!(s, "# topicbench report\n");
-    let scheme = match info.scheme {
-        Scheme::KFold { folds, repeats } => {
-            format!("{folds}-fold × {repeats} repeats, grouped and stratified")
-        }
-        Scheme::LeaveOneArticleOut => {
-            "leave one article out (near-duplicates of the test article dropped from training)"
-                .into()
-        }
-        Scheme::TrainTest => "train → test split".into(),
-    };
+    let (docs, _) = scored(p);
     let _ = writeln!(
         s,
-        "Corpus `{}`: {} evaluated paragraphs, {} topics, {} near-duplicate groups. Cross-validation: {scheme}, seed {}. Baseline: `{}`.\n",
+        "Corpus `{}`: {docs} scored of {} paragraphs, {} topics, {} near-duplicate groups. {}, seed {}. Baseline: `{}`.\n",
         ds.name,
         p.items.len(),
         ds.topics.len(),
         p.groups,
+        scheme_text(info.scheme),
         info.seed,
         info.baseline
     );
+    let _ = writeln!(s, "{}\n", method_text(p, info));
+    let held_out = p.held_out();
+    let _ = writeln!(s, "## Ranking by macro-F1\n");
     let _ = writeln!(
         s,
-        "Each value is the mean over repeats of the metric computed on TP/FP/FN pooled over the repeat's folds, with a 95% Student-t interval over repeats in brackets. The interval shows how much the number moves when the same paragraphs are re-split; it is not the uncertainty of a new sample of paragraphs. Differences from the baseline use the Nadeau–Bengio corrected resampled t-test on per-fold differences (p < {}).\n",
-        crate::eval::ALPHA
+        "{}\n",
+        if held_out {
+            "Scores on the test set [95% cluster-bootstrap interval over the test documents' near-duplicate groups]."
+        } else {
+            "Mean over repeats [95% interval over repeats: re-splitting the same paragraphs]."
+        }
     );
-    let _ = writeln!(s, "## Ranking by macro-F1\n");
     let _ = writeln!(
         s,
         "| rank | classifier | macro-F1 | micro-F1 | subset accuracy | Hamming loss | vs baseline (macro-F1) |"
@@ -332,11 +443,32 @@ pub fn report_markdown(
             s,
             "| {} | {name} | {} | {} | {} | {} | {vs} |",
             i + 1,
-            ci(&c.metrics["macro_f1"]),
-            ci(&c.metrics["micro_f1"]),
-            ci(&c.metrics["subset_accuracy"]),
-            ci(&c.metrics["hamming_loss"]),
+            headline_cell(c, "macro_f1", held_out),
+            headline_cell(c, "micro_f1", held_out),
+            headline_cell(c, "subset_accuracy", held_out),
+            headline_cell(c, "hamming_loss", held_out),
         );
+    }
+    if !held_out {
+        let _ = writeln!(
+            s,
+            "\nParagraph-level 95% intervals (cluster bootstrap over near-duplicate groups; the uncertainty of drawing new paragraphs):\n"
+        );
+        let _ = writeln!(
+            s,
+            "| classifier | macro-F1 | micro-F1 | subset accuracy | Hamming loss |\n|---|---|---|---|---|"
+        );
+        for c in ranking(summaries).iter().filter(|c| c.failed.is_none()) {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} |",
+                c.name,
+                interval(c.bootstrap_ci95["macro_f1"]),
+                interval(c.bootstrap_ci95["micro_f1"]),
+                interval(c.bootstrap_ci95["subset_accuracy"]),
+                interval(c.bootstrap_ci95["hamming_loss"]),
+            );
+        }
     }
 
     let ok: Vec<&ClassifierSummary> = ranking(summaries)
@@ -390,28 +522,32 @@ pub fn report_markdown(
         s.push_str(&classification_report(ds, c));
         let _ = writeln!(s, "```");
         if let Some(cmp) = &c.vs_baseline {
-            let _ = writeln!(s, "\nvs baseline: ");
+            let _ = writeln!(s, "\nvs baseline (this classifier − the baseline):\n");
             for m in HEADLINE {
-                if let Some((pd, v)) = cmp.metrics.get(m) {
-                    let _ = writeln!(
-                        s,
-                        "- {m}: {:+.4} {}, {} → {}",
-                        pd.diff,
-                        pd.ci95
-                            .map_or(String::new(), |[a, b]| format!("[{a:+.4}, {b:+.4}]")),
-                        p_text(pd.p_value),
-                        verdict_str(*v)
-                    );
+                if let Some(mc) = cmp.metrics.get(m) {
+                    let _ = writeln!(s, "- {m}: {}", comparison_text(mc));
                 }
             }
-            let ps: Vec<f64> = cmp.mcnemar.iter().map(|m| m.p_value).collect();
-            let _ = writeln!(
-                s,
-                "- McNemar (exact match, per repeat): median p = {:.4}; b/c (only this / only baseline right) in repeat 1: {}/{}",
-                median(&ps),
-                cmp.mcnemar.first().map_or(0, |m| m.b),
-                cmp.mcnemar.first().map_or(0, |m| m.c)
-            );
+            if let Some(first) = cmp.mcnemar.first() {
+                let ps: Vec<f64> = cmp.mcnemar.iter().map(|m| m.p_value).collect();
+                let _ = writeln!(
+                    s,
+                    "- exact-match discordance (only this / only the baseline right){}: {}/{}; McNemar exact p{} = {:.4}",
+                    if cmp.mcnemar.len() > 1 {
+                        " in repeat 1"
+                    } else {
+                        ""
+                    },
+                    first.b,
+                    first.c,
+                    if cmp.mcnemar.len() > 1 {
+                        ", median over repeats"
+                    } else {
+                        ""
+                    },
+                    median(&ps),
+                );
+            }
         }
         let _ = writeln!(
             s,
@@ -572,8 +708,10 @@ pub fn classification_report(ds: &Dataset, c: &ClassifierSummary) -> String {
     s
 }
 
-/// The short table printed on stdout.
-pub fn terminal_table(summaries: &[ClassifierSummary], baseline: &str) -> String {
+/// The short table printed on stdout: macro-F1 with its intervals (over repeats under
+/// cross-validation; over paragraphs always), the other headline metrics, and the macro-F1
+/// comparison with the baseline.
+pub fn terminal_table(summaries: &[ClassifierSummary], baseline: &str, held_out: bool) -> String {
     let mut s = String::new();
     let w = summaries
         .iter()
@@ -582,10 +720,11 @@ pub fn terminal_table(summaries: &[ClassifierSummary], baseline: &str) -> String
         .unwrap_or(10)
         .max(10)
         + 2;
+    let resplit = if held_out { "" } else { "      re-split 95%" };
     let _ = writeln!(
         s,
-        "{:<w$} {:>22} {:>9} {:>9} {:>9}  vs baseline (macro-F1)",
-        "classifier", "macro-F1 [95% CI]", "micro-F1", "subset", "hamming"
+        "{:<w$} {:>8}{resplit}    paragraphs 95% {:>9} {:>9} {:>9}  vs baseline (macro-F1)",
+        "classifier", "macro-F1", "micro-F1", "subset", "hamming"
     );
     for c in ranking(summaries) {
         let mark = if c.name == baseline { "*" } else { " " };
@@ -599,25 +738,25 @@ pub fn terminal_table(summaries: &[ClassifierSummary], baseline: &str) -> String
             continue;
         }
         let m = &c.metrics["macro_f1"];
-        let ci = m
-            .ci95
-            .map_or("".to_owned(), |[a, b]| format!("[{a:.3},{b:.3}]"));
-        let vs = c
-            .vs_baseline
-            .as_ref()
-            .and_then(|v| v.metrics.get("macro_f1"))
-            .map_or("baseline".to_owned(), |(pd, v)| {
-                format!("{:+.3} {}", pd.diff, verdict_str(*v))
-            });
+        let resplit = if held_out {
+            String::new()
+        } else {
+            format!(" {:>17}", interval(m.ci95))
+        };
         let _ = writeln!(
             s,
-            "{mark}{:<w$} {:>6.3} {:>15} {:>9.3} {:>9.3} {:>9.3}  {vs}",
+            "{mark}{:<w$} {:>8.3}{resplit} {:>17} {:>9.3} {:>9.3} {:>9.3}  {}",
             c.name,
             m.mean,
-            ci,
+            interval(c.bootstrap_ci95.get("macro_f1").copied().flatten()),
             c.metrics["micro_f1"].mean,
             c.metrics["subset_accuracy"].mean,
-            c.metrics["hamming_loss"].mean
+            c.metrics["hamming_loss"].mean,
+            if c.name == baseline {
+                "baseline".to_owned()
+            } else {
+                vs_baseline_text(c)
+            }
         );
     }
     s
@@ -707,23 +846,102 @@ pub fn predictions_csv(ds: &Dataset, run: &EvalRun) -> Vec<u8> {
     out
 }
 
-/// The macro-F1 comparison with the baseline for a ranking table: `+0.239, p = 0.006, better`,
-/// or `–` for the baseline itself.
+/// The scheme in words: `5-fold × 10 repeats, grouped and stratified`.
+pub(super) fn scheme_text(scheme: Scheme) -> String {
+    match scheme {
+        Scheme::KFold { folds, repeats } => {
+            format!("Cross-validation: {folds}-fold × {repeats} repeats, grouped and stratified")
+        }
+        Scheme::LeaveOneArticleOut => {
+            "Cross-validation: leave one article out (near-duplicates of the test article dropped from training)"
+                .into()
+        }
+        Scheme::TrainTest => "Held-out split: train on the `train` rows, score the `test` rows".into(),
+    }
+}
+
+/// `[0.231, 0.452]`, or `–` without an interval.
+pub(super) fn interval(ci: Option<[f64; 2]>) -> String {
+    ci.map_or("–".to_owned(), |[a, b]| format!("[{a:.3}, {b:.3}]"))
+}
+
+/// A ranking-table cell: the mean with its re-split interval under cross-validation, the test-set
+/// score with its cluster-bootstrap interval on a held-out split.
+pub(super) fn headline_cell(c: &ClassifierSummary, metric: &str, held_out: bool) -> String {
+    let m = &c.metrics[metric];
+    if held_out {
+        let ci = c.bootstrap_ci95.get(metric).copied().flatten();
+        ci.map_or(format!("{:.3}", m.mean), |_| {
+            format!("{:.3} {}", m.mean, interval(ci))
+        })
+    } else {
+        ci(m)
+    }
+}
+
+/// The name of a test for people.
+pub(super) fn test_text(test: &str) -> &'static str {
+    match test {
+        crate::eval::TEST_NADEAU_BENGIO => "Nadeau–Bengio",
+        crate::eval::TEST_MCNEMAR_MIDP => "McNemar mid-p",
+        crate::eval::TEST_RANDOMIZATION => "approximate randomization",
+        _ => "no test",
+    }
+}
+
+/// One metric's comparison in full: `+0.0239 [+0.0101, +0.0377], Nadeau–Bengio p = 0.006,
+/// Holm p = 0.018 → better; P(better/equivalent/worse) = 0.91/0.09/0.00`.
+pub(super) fn comparison_text(mc: &MetricComparison) -> String {
+    if mc.verdict == Verdict::Untested {
+        return format!(
+            "untested: {}",
+            mc.reason.as_deref().unwrap_or("no test could run")
+        );
+    }
+    let mut s = format!(
+        "{:+.4} {}, {} {}, Holm {} → {}",
+        mc.diff,
+        mc.ci95
+            .map_or(String::new(), |[a, b]| format!("[{a:+.4}, {b:+.4}]")),
+        test_text(mc.test),
+        p_text(mc.p_value),
+        p_text(mc.p_adjusted),
+        verdict_str(mc.verdict)
+    );
+    if let Some(b) = &mc.bayes {
+        let _ = write!(
+            s,
+            "; Bayesian P(better / equivalent ±{} / worse) = {:.3} / {:.3} / {:.3}",
+            b.rope, b.p_better, b.p_equivalent, b.p_worse
+        );
+    }
+    s
+}
+
+/// The macro-F1 comparison with the baseline for a ranking table: `+0.239, Nadeau–Bengio
+/// p_Holm = 0.006, better`, `untested (the baseline failed …)`, or `–` for the baseline itself.
 pub fn vs_baseline_text(c: &ClassifierSummary) -> String {
     c.vs_baseline
         .as_ref()
         .and_then(|v| v.metrics.get("macro_f1"))
-        .map_or("–".to_owned(), |(pd, v)| {
+        .map_or("–".to_owned(), |mc| {
+            if mc.verdict == Verdict::Untested {
+                return format!(
+                    "untested ({})",
+                    mc.reason.as_deref().unwrap_or("no test could run")
+                );
+            }
             format!(
-                "{:+.3}, {}, {}",
-                pd.diff,
-                p_text(pd.p_value),
-                verdict_str(*v)
+                "{:+.3}, Holm {} ({}), {}",
+                mc.diff,
+                p_text(mc.p_adjusted),
+                test_text(mc.test),
+                verdict_str(mc.verdict)
             )
         })
 }
 
-/// A p-value for people: `p = 0.043`, `p < 0.001`, or `p n/a` (no variance to test).
+/// A p-value for people: `p = 0.043`, `p < 0.001`, or `p n/a` (no test).
 fn p_text(p: Option<f64>) -> String {
     match p {
         None => "p n/a".to_owned(),

@@ -17,12 +17,14 @@ use plotters::coord::types::RangedCoordi32;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::eval::{RunInfo, ranking, vs_baseline_text};
+use super::eval::{RunInfo, method_text, ranking, scheme_text, test_text, vs_baseline_text};
 use crate::dataset::Dataset;
 use crate::eval::{ClassifierSummary, EvalRun};
 use crate::learning_curve::{LearningCurve, PERCENTS};
 use crate::metrics::Counts;
+use crate::metrics::HEADLINE;
 use crate::stats::Summary;
+use crate::stats::Verdict;
 
 /// The ids of the charts, in page order.
 pub const CHART_IDS: [&str; 5] = [
@@ -118,11 +120,29 @@ fn interval(s: &Summary) -> (f64, f64) {
     s.ci95.map_or((s.mean, s.mean), |[a, b]| (a, b))
 }
 
-/// `0.345` with `[0.330, 0.360]` below it.
-fn ci_text(s: &Summary) -> String {
-    match s.ci95 {
-        Some([a, b]) => format!("{:.3}<span class=\"ci\">[{a:.3}, {b:.3}]</span>", s.mean),
-        None => format!("{:.3}", s.mean),
+/// `0.345` with its intervals below it: `[0.330, 0.360]` over repeats (cross-validation) and
+/// `{0.231, 0.452}` over paragraphs (cluster bootstrap); on a held-out split only the latter.
+fn ci_text(c: &ClassifierSummary, metric: &str, held_out: bool) -> String {
+    let s = &c.metrics[metric];
+    let mut out = format!("{:.3}", s.mean);
+    if let (Some([a, b]), false) = (s.ci95, held_out) {
+        let _ = write!(out, "<span class=\"ci\">[{a:.3}, {b:.3}] re-split</span>");
+    }
+    if let Some([a, b]) = c.bootstrap_ci95.get(metric).copied().flatten() {
+        let _ = write!(out, "<span class=\"ci\">[{a:.3}, {b:.3}] paragraphs</span>");
+    }
+    out
+}
+
+/// The headline metrics' column names, in `HEADLINE` order.
+const HEADLINE_NAMES: [&str; 4] = ["micro-F1", "macro-F1", "subset accuracy", "Hamming loss"];
+
+/// A p-value in a table cell: `0.043`, `&lt;0.001` or `n/a`.
+fn p_short(p: Option<f64>) -> String {
+    match p {
+        None => "n/a".into(),
+        Some(p) if p < 0.001 => "&lt;0.001".into(),
+        Some(p) => format!("{p:.3}"),
     }
 }
 
@@ -223,13 +243,14 @@ pub fn report_html(
     let _ = writeln!(s, "<h1>topicbench report</h1>");
     let _ = writeln!(
         s,
-        "<p class=\"meta\">Corpus <code>{}</code>: {} evaluated paragraphs, {} topics, {} near-duplicate groups. \
-         Cross-validation: {}, seed {}. Baseline: <code>{}</code>. Run started {}{}.</p>",
+        "<p class=\"meta\">Corpus <code>{}</code>: {} scored of {} paragraphs, {} topics, {} near-duplicate groups. \
+         {}, seed {}. Baseline: <code>{}</code>. Run started {}{}.</p>",
         esc(&ds.name),
+        p.tested().iter().filter(|&&t| t).count(),
         p.items.len(),
         topics.len(),
         p.groups,
-        esc(&scheme_text(info)),
+        esc(&scheme_text(info.scheme)),
         info.seed,
         esc(&info.baseline),
         esc(&info.started_at),
@@ -238,14 +259,8 @@ pub fn report_html(
             esc(&c[..12.min(c.len())])
         ))
     );
-    let _ = writeln!(
-        s,
-        "<p>Each value is the mean over repeats of the metric computed on TP/FP/FN pooled over the repeat's folds; \
-         brackets and whiskers are 95% Student-t intervals over repeats. They show how much a number moves when the \
-         same paragraphs are re-split, not the uncertainty of a new sample of paragraphs. Comparisons with the baseline \
-         use the Nadeau–Bengio corrected resampled t-test (α = {}).</p>",
-        crate::eval::ALPHA
-    );
+    let _ = writeln!(s, "<p>{}</p>", esc(&method_text(p, info)));
+    let held_out = p.held_out();
 
     // Ranking.
     let _ = writeln!(s, "<h2 id=\"ranking\">Ranking by macro-F1</h2>");
@@ -275,12 +290,54 @@ pub fn report_html(
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{vs}</td><td>{}</td></tr>",
             i + 1,
             hex(color(&c.name)),
-            ci_text(&c.metrics["macro_f1"]),
-            ci_text(&c.metrics["micro_f1"]),
-            ci_text(&c.metrics["subset_accuracy"]),
-            ci_text(&c.metrics["hamming_loss"]),
+            ci_text(c, "macro_f1", held_out),
+            ci_text(c, "micro_f1", held_out),
+            ci_text(c, "subset_accuracy", held_out),
+            ci_text(c, "hamming_loss", held_out),
             duration(c.timing.fit_mean + c.timing.predict_mean),
         );
+    }
+    let _ = writeln!(s, "</tbody>\n</table>");
+
+    // Every comparison: verdict, test, adjusted p.
+    let _ = writeln!(
+        s,
+        "<h2 id=\"comparisons\">Comparisons with the baseline</h2>\n<table>\n<thead><tr><th>classifier</th>{}</tr></thead>\n<tbody>",
+        HEADLINE_NAMES
+            .iter()
+            .map(|n| format!("<th>{n}</th>"))
+            .collect::<String>()
+    );
+    for c in ranked.iter().filter(|c| c.vs_baseline.is_some()) {
+        let Some(cmp) = &c.vs_baseline else { continue };
+        let cells: String = HEADLINE
+            .iter()
+            .map(|m| {
+                let mc = &cmp.metrics[m];
+                if mc.verdict == Verdict::Untested {
+                    return format!(
+                        "<td class=\"untested\">untested<span class=\"ci\">{}</span></td>",
+                        esc(mc.reason.as_deref().unwrap_or(""))
+                    );
+                }
+                let bayes = mc.bayes.map_or(String::new(), |b| {
+                    format!(
+                        "<span class=\"ci\">P(better/equiv./worse) {:.2}/{:.2}/{:.2}</span>",
+                        b.p_better, b.p_equivalent, b.p_worse
+                    )
+                });
+                format!(
+                    "<td class=\"{}\"><strong>{}</strong> {:+.3}<span class=\"ci\">{} p = {}, Holm p = {}</span>{bayes}</td>",
+                    mc.verdict.as_str().replace(' ', "-"),
+                    mc.verdict.as_str(),
+                    mc.diff,
+                    esc(test_text(mc.test)),
+                    p_short(mc.p_value),
+                    p_short(mc.p_adjusted),
+                )
+            })
+            .collect();
+        let _ = writeln!(s, "<tr><td>{}</td>{cells}</tr>", esc(&c.name));
     }
     let _ = writeln!(s, "</tbody>\n</table>");
 
@@ -422,7 +479,7 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border-bottom
 th:nth-child(2),td:nth-child(2),td[colspan]{text-align:left}thead th{border-bottom:2px solid #bbb}\
 tr.failed td{color:#a33}.sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:-.05em}\
 figure{margin:.5em 0 1.5em}figcaption{color:#555;font-size:.9em;max-width:60em}svg{max-width:100%;height:auto}\
-.error{color:#a33}footer{margin-top:2em;color:#777;font-size:.85em}";
+.error{color:#a33}.better{color:#1a7f37}.worse{color:#a33}.untested{color:#8a6d00}footer{margin-top:2em;color:#777;font-size:.85em}";
 
 fn figure(s: &mut String, title: &str, svg: &str, caption: &str) {
     let _ = writeln!(
@@ -430,16 +487,6 @@ fn figure(s: &mut String, title: &str, svg: &str, caption: &str) {
         "<h2>{}</h2>\n<figure>\n{svg}<figcaption>{caption}</figcaption>\n</figure>",
         esc(title)
     );
-}
-
-fn scheme_text(info: &RunInfo) -> String {
-    match info.scheme {
-        crate::eval::Scheme::KFold { folds, repeats } => {
-            format!("{folds}-fold × {repeats} repeats, grouped and stratified")
-        }
-        crate::eval::Scheme::LeaveOneArticleOut => "leave one article out".into(),
-        crate::eval::Scheme::TrainTest => "train → test split".into(),
-    }
 }
 
 /// Gold co-occurrence: paragraphs carrying both topics.
