@@ -562,7 +562,10 @@ fn held_out_split_verdicts() {
             let c = &find(name)["vs_baseline"][m];
             assert_eq!(c["test"], test, "{name} {m}");
             assert_eq!(c["verdict"], verdict, "{name} {m}: {c}");
-            let (p, adj) = (c["p_value"].as_f64().unwrap(), c["p_adjusted"].as_f64().unwrap());
+            let (p, adj) = (
+                c["p_value"].as_f64().unwrap(),
+                c["p_adjusted"].as_f64().unwrap(),
+            );
             assert!(adj >= p && adj < 0.05, "{name} {m}: {c}");
             assert!(c.get("bayes").is_none(), "no Bayesian test on one split");
         }
@@ -579,7 +582,10 @@ fn held_out_split_verdicts() {
     }
     // The report says which design and tests it used, and nothing about repeats.
     let md = std::fs::read_to_string(dir.path().join("out/latest.md")).unwrap();
-    assert!(md.contains("Design: one held-out test set (160 documents)"), "{md}");
+    assert!(
+        md.contains("Design: one held-out test set (160 documents)"),
+        "{md}"
+    );
     assert!(md.contains("McNemar's mid-p"), "{md}");
     assert!(!md.contains("Nadeau"), "{md}");
     assert!(!md.contains("over repeats"), "{md}");

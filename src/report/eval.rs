@@ -400,7 +400,7 @@ pub fn report_markdown(
         s,
         "Corpus `{}`: {docs} scored of {} paragraphs, {} topics, {} near-duplicate groups. {}, seed {}. Baseline: `{}`.\n",
         ds.name,
-        p.items.len(),
+        ds.items.len(),
         ds.topics.len(),
         p.groups,
         scheme_text(info.scheme),

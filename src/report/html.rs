@@ -247,7 +247,7 @@ pub fn report_html(
          {}, seed {}. Baseline: <code>{}</code>. Run started {}{}.</p>",
         esc(&ds.name),
         p.tested().iter().filter(|&&t| t).count(),
-        p.items.len(),
+        ds.items.len(),
         topics.len(),
         p.groups,
         esc(&scheme_text(info.scheme)),
