@@ -17,7 +17,7 @@ use plotters::coord::types::RangedCoordi32;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::eval::{RunInfo, method_text, ranking, scheme_text, test_text, vs_baseline_text};
+use super::eval::{RunInfo, method_text, ranking, scheme_text, test_text};
 use crate::dataset::Dataset;
 use crate::eval::{ClassifierSummary, EvalRun};
 use crate::learning_curve::{LearningCurve, PERCENTS};
@@ -126,12 +126,38 @@ fn ci_text(c: &ClassifierSummary, metric: &str, held_out: bool) -> String {
     let s = &c.metrics[metric];
     let mut out = format!("{:.3}", s.mean);
     if let (Some([a, b]), false) = (s.ci95, held_out) {
-        let _ = write!(out, "<span class=\"ci\">[{a:.3}, {b:.3}] re-split</span>");
+        let _ = write!(out, "<span class=\"ci\">[{a:.3}, {b:.3}]</span>");
     }
     if let Some([a, b]) = c.bootstrap_ci95.get(metric).copied().flatten() {
-        let _ = write!(out, "<span class=\"ci\">[{a:.3}, {b:.3}] paragraphs</span>");
+        let _ = write!(out, "<span class=\"ci\">({a:.3}, {b:.3})</span>");
     }
     out
+}
+
+/// The ranking table's comparison cell: the macro-F1 verdict, the difference and its adjusted p
+/// with the test; `–` for the baseline.
+fn vs_baseline_html(c: &ClassifierSummary) -> String {
+    let Some(mc) = c
+        .vs_baseline
+        .as_ref()
+        .and_then(|v| v.metrics.get("macro_f1"))
+    else {
+        return "–".into();
+    };
+    if mc.verdict == Verdict::Untested {
+        return format!(
+            "<span class=\"untested\">untested</span><span class=\"ci\">{}</span>",
+            esc(mc.reason.as_deref().unwrap_or(""))
+        );
+    }
+    format!(
+        "<span class=\"{}\">{}</span> {:+.3}<span class=\"ci\">Holm p {} ({})</span>",
+        mc.verdict.as_str().replace(' ', "-"),
+        mc.verdict.as_str(),
+        mc.diff,
+        p_short(mc.p_adjusted),
+        esc(test_text(mc.test))
+    )
 }
 
 /// The headline metrics' column names, in `HEADLINE` order.
@@ -266,6 +292,15 @@ pub fn report_html(
     let _ = writeln!(s, "<h2 id=\"ranking\">Ranking by macro-F1</h2>");
     let _ = writeln!(
         s,
+        "<p class=\"meta\">Under each score: {}(round brackets) the 95% paragraph-level interval (cluster bootstrap).</p>",
+        if held_out {
+            ""
+        } else {
+            "[square brackets] the 95% re-split interval over repeats; "
+        }
+    );
+    let _ = writeln!(
+        s,
         "<table>\n<thead><tr><th>rank</th><th>classifier</th><th>macro-F1</th><th>micro-F1</th>\
          <th>subset accuracy</th><th>Hamming loss</th><th>vs baseline (macro-F1)</th><th>time per fold</th></tr></thead>\n<tbody>"
     );
@@ -283,7 +318,7 @@ pub fn report_html(
             );
             continue;
         }
-        let vs = esc(&vs_baseline_text(c));
+        let vs = vs_baseline_html(c);
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td><span class=\"sw\" style=\"background:{}\"></span>{name}</td>\
@@ -302,7 +337,7 @@ pub fn report_html(
     // Every comparison: verdict, test, adjusted p.
     let _ = writeln!(
         s,
-        "<h2 id=\"comparisons\">Comparisons with the baseline</h2>\n<table>\n<thead><tr><th>classifier</th>{}</tr></thead>\n<tbody>",
+        "<h2 id=\"comparisons\">Comparisons with the baseline</h2>\n<table class=\"cmp\">\n<thead><tr><th>classifier</th>{}</tr></thead>\n<tbody>",
         HEADLINE_NAMES
             .iter()
             .map(|n| format!("<th>{n}</th>"))
@@ -322,12 +357,12 @@ pub fn report_html(
                 }
                 let bayes = mc.bayes.map_or(String::new(), |b| {
                     format!(
-                        "<span class=\"ci\">P(better/equiv./worse) {:.2}/{:.2}/{:.2}</span>",
-                        b.p_better, b.p_equivalent, b.p_worse
+                        "<span class=\"ci\">P(better / ±{} / worse) {:.2} / {:.2} / {:.2}</span>",
+                        b.rope, b.p_better, b.p_equivalent, b.p_worse
                     )
                 });
                 format!(
-                    "<td class=\"{}\"><strong>{}</strong> {:+.3}<span class=\"ci\">{} p = {}, Holm p = {}</span>{bayes}</td>",
+                    "<td class=\"{}\"><strong>{}</strong> {:+.3}<span class=\"ci\">{}: p {}, Holm p {}</span>{bayes}</td>",
                     mc.verdict.as_str().replace(' ', "-"),
                     mc.verdict.as_str(),
                     mc.diff,
@@ -479,7 +514,8 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border-bottom
 th:nth-child(2),td:nth-child(2),td[colspan]{text-align:left}thead th{border-bottom:2px solid #bbb}\
 tr.failed td{color:#a33}.sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:-.05em}\
 figure{margin:.5em 0 1.5em}figcaption{color:#555;font-size:.9em;max-width:60em}svg{max-width:100%;height:auto}\
-.error{color:#a33}.better{color:#1a7f37}.worse{color:#a33}.untested{color:#8a6d00}footer{margin-top:2em;color:#777;font-size:.85em}";
+.error{color:#a33}.better{color:#1a7f37}.worse{color:#a33}.untested{color:#8a6d00}\
+table.cmp th,table.cmp td{white-space:normal;text-align:left;vertical-align:top}table.cmp td:first-child{white-space:nowrap}footer{margin-top:2em;color:#777;font-size:.85em}";
 
 fn figure(s: &mut String, title: &str, svg: &str, caption: &str) {
     let _ = writeln!(
