@@ -219,6 +219,8 @@ pub struct FoldRun {
     pub predict_secs: f64,
     /// Notes from the fitted model (e.g. a fallback it used).
     pub notes: Vec<String>,
+    /// What a tuned classifier chose on this fold ([`Fitted::tuning`]).
+    pub tuning: Option<serde_json::Value>,
 }
 
 /// One classifier's run over all folds.
@@ -453,9 +455,16 @@ pub fn run_units(
                                 seed: fold_seed(seed, fold),
                                 single_label: prepared.single_label,
                             };
+                            let view = classifiers::FoldView {
+                                tokenized: tok,
+                                rows: &fold.train,
+                                groups: &prepared.group_of,
+                                gold: prepared.gold.view(),
+                                spec,
+                            };
                             let t = Instant::now();
                             let model = c
-                                .fit(x_train, y_train.view(), &ctx)
+                                .fit_fold(x_train, y_train.view(), &ctx, &view)
                                 .map_err(|e| format!("fold {}: {e}", fold.name()))?;
                             let fit_secs = t.elapsed().as_secs_f64();
                             // The observer (top words) reads the model while it predicts.
@@ -475,6 +484,7 @@ pub fn run_units(
                                 fit_secs,
                                 predict_secs,
                                 notes: model.notes(),
+                                tuning: model.tuning(),
                             })
                         });
                     Unit {
@@ -639,6 +649,7 @@ fn run_external(
                     fit_secs: 0.0,
                     predict_secs: t.elapsed().as_secs_f64(),
                     notes: Vec::new(),
+                    tuning: None,
                 }),
             }),
             Err(e) => {
@@ -810,6 +821,8 @@ pub struct ClassifierSummary {
     pub per_repeat: Vec<Scores>,
     /// Comparison with the baseline (None for the baseline itself and for failed runs).
     pub vs_baseline: Option<Comparison>,
+    /// Per fold (fold name, what the tuning search chose); empty for an untuned classifier.
+    pub tuning: Vec<(String, serde_json::Value)>,
     /// Timing.
     pub timing: Timing,
 }
@@ -983,6 +996,7 @@ pub fn summarize(run: &EvalRun, baseline: &str, opts: &StatsOptions) -> Vec<Clas
                 per_topic: Vec::new(),
                 per_repeat: Vec::new(),
                 vs_baseline: None,
+                tuning: Vec::new(),
                 timing: Timing::default(),
             };
             let (runs, o) = match (&r.outcome, o) {
@@ -998,6 +1012,10 @@ pub fn summarize(run: &EvalRun, baseline: &str, opts: &StatsOptions) -> Vec<Clas
                     s.notes.push(note.clone());
                 }
             }
+            s.tuning = runs
+                .iter()
+                .filter_map(|f| Some((p.folds[f.fold].name(), f.tuning.clone()?)))
+                .collect();
             for m in HEADLINE {
                 let v: Vec<f64> = o.per_repeat.iter().filter_map(|s| s.headline(m)).collect();
                 s.metrics.insert(m, summary(&v));
@@ -1352,10 +1370,28 @@ pub fn fit_and_predict(
     let single_label = prepared_items
         .iter()
         .all(|&i| ds.items[i].topics.len() == 1);
-    let model = classifier.fit(
+    let groups: Vec<usize> = prepared_items
+        .iter()
+        .map(|&i| ds.items[i].group)
+        .chain(new.iter().map(|_| usize::MAX))
+        .collect();
+    let gold = {
+        let mut g = Array2::from_elem((all.len(), n_topics), false);
+        g.slice_mut(ndarray::s![..train.len(), ..]).assign(&y);
+        g
+    };
+    let view = classifiers::FoldView {
+        tokenized: &tok,
+        rows: &train,
+        groups: &groups,
+        gold: gold.view(),
+        spec,
+    };
+    let model = classifier.fit_fold(
         &vocab.transform(&tok, &train),
         y.view(),
         &FitContext { seed, single_label },
+        &view,
     )?;
     Ok(model.predict(&vocab.transform(&tok, &new)))
 }

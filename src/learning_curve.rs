@@ -118,15 +118,31 @@ struct Model {
 fn curve_classifier(
     name: &str,
     memory_budget_bytes: u64,
+    tuned: bool,
 ) -> Option<(Box<dyn Classifier>, Option<String>)> {
+    let note = "tuned inside every training subset, as in the main run (the default hyperparameters where a subset is too small to hold out inner folds)";
+    let wrap = |c: Box<dyn Classifier>| -> Option<Box<dyn Classifier>> {
+        if tuned {
+            let t: Box<dyn Classifier> = Box::new(classifiers::Tuned::new(c)?);
+            Some(t)
+        } else {
+            Some(c)
+        }
+    };
     if name == classifiers::BASELINE {
-        let note = "computed with the sparse multinomial naive Bayes, which gives linfa-bayes's joint log-likelihoods (tested equal) without its serialized fit";
-        return Some((
-            Box::new(SparseMultinomialNb::default()),
-            Some(note.to_owned()),
-        ));
+        let sparse = "computed with the sparse multinomial naive Bayes, which gives linfa-bayes's joint log-likelihoods (tested equal) without its serialized fit";
+        let text = if tuned {
+            format!("{sparse}; {note}")
+        } else {
+            sparse.to_owned()
+        };
+        return Some((wrap(Box::<SparseMultinomialNb>::default())?, Some(text)));
     }
-    classifiers::build(name, memory_budget_bytes).map(|c| (c, None))
+    let c = classifiers::build(name, memory_budget_bytes)?;
+    if tuned {
+        return Some((wrap(c)?, Some(note.to_owned())));
+    }
+    Some((c, None))
 }
 
 /// The contender with the highest mean macro-F1 that can be re-run (a built-in one), and a note
@@ -164,6 +180,11 @@ pub fn compute(
 ) -> LearningCurve {
     let p = &run.prepared;
     let (contender, note) = best_contender(summaries, baseline);
+    let tuned = |name: &str| {
+        summaries
+            .iter()
+            .any(|s| s.name == name && s.params.get("tuning").is_some())
+    };
     let mut picked: Vec<(&str, &'static str)> = vec![(baseline, "baseline")];
     if let Some(c) = contender {
         picked.push((c.name.as_str(), "best contender"));
@@ -171,7 +192,8 @@ pub fn compute(
     let models: Vec<Model> = picked
         .iter()
         .map(|&(name, role)| {
-            let (classifier, note) = curve_classifier(name, memory_budget_bytes).unzip();
+            let (classifier, note) =
+                curve_classifier(name, memory_budget_bytes, tuned(name)).unzip();
             Model {
                 name: name.to_owned(),
                 role,
@@ -292,11 +314,19 @@ fn fit_and_count(
         seed: eval::fold_seed(seed, fold),
         single_label: p.single_label,
     };
+    let view = classifiers::FoldView {
+        tokenized: tok,
+        rows: subset,
+        groups: &p.group_of,
+        gold: p.gold.view(),
+        spec: c.features(),
+    };
     let model = c
-        .fit(
+        .fit_fold(
             &vocab.transform(tok, subset),
             p.gold.select(Axis(0), subset).view(),
             &ctx,
+            &view,
         )
         .map_err(|e| e.to_string())?;
     let pred = model.predict(&vocab.transform(tok, &fold.test));

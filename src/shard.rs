@@ -83,6 +83,8 @@ struct UnitFile {
     predict_secs: f64,
     #[serde(default)]
     notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tuning: Option<serde_json::Value>,
 }
 
 /// A shard's file.
@@ -141,6 +143,7 @@ pub fn to_json(shard: Shard, settings: Settings, units: &[Unit]) -> Vec<u8> {
                 fit_secs: fr.fit_secs,
                 predict_secs: fr.predict_secs,
                 notes: fr.notes.clone(),
+                tuning: fr.tuning.clone(),
             },
             Err(e) => UnitFile {
                 classifier: u.classifier,
@@ -152,6 +155,7 @@ pub fn to_json(shard: Shard, settings: Settings, units: &[Unit]) -> Vec<u8> {
                 fit_secs: 0.0,
                 predict_secs: 0.0,
                 notes: Vec::new(),
+                tuning: None,
             },
         })
         .collect();
@@ -294,6 +298,7 @@ fn unit_from_file(path: &Path, u: UnitFile, topics: usize) -> Result<Unit> {
                 fit_secs: u.fit_secs,
                 predict_secs: u.predict_secs,
                 notes: u.notes,
+                tuning: u.tuning,
             })
         }
     };

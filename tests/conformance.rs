@@ -1,13 +1,16 @@
 //! One conformance suite over every classifier in `classifiers::REGISTRY` (scikit-learn's
-//! `check_estimator`): output shapes, score ranges, determinism, refit, topics without positive
+//! `check_estimator`), untuned and, for those with a grid, tuned by nested cross-validation
+//! (`classifiers::Tuned`): output shapes, score ranges, determinism, refit, topics without positive
 //! examples, empty and unseen paragraphs, and single-label mode. A classifier added to the
-//! registry gets these tests for free. Each test runs every classifier and then fails once,
+//! registry gets these tests for free. Every fit goes through `fit_fold`, as in `eval`. Each test runs every classifier and then fails once,
 //! naming every classifier that broke the contract and how.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ndarray::Array2;
-use topicbench::classifiers::{Classifier, FitContext, Predictions, REGISTRY};
+use topicbench::classifiers::{
+    Classifier, FitContext, Fitted, FoldView, Predictions, REGISTRY, Tuned,
+};
 use topicbench::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
 
 /// Number of topics in [`PARAGRAPHS`]: 0 = space, 1 = cooking, 2 = football.
@@ -110,11 +113,34 @@ const CTX: FitContext = FitContext {
     single_label: false,
 };
 
-/// A classifier's inputs: matrices built with its own feature spec from the fixture.
+/// A classifier's inputs: matrices built with its own feature spec from the fixture, and what
+/// its fold view needs (the tokenized fixture and the training rows).
 struct Inputs {
     x_train: Csr,
     y_train: Array2<bool>,
     x_test: Csr,
+    tok: Tokenized,
+    train: Vec<usize>,
+    spec: FeatureSpec,
+}
+
+/// Fits `c` on `inp`'s training side through `fit_fold`: the view's labels are `y_train` (as a
+/// test may have edited them), every paragraph its own group.
+fn fit_model(c: &dyn Classifier, inp: &Inputs, ctx: &FitContext) -> Box<dyn Fitted> {
+    let mut gold = Array2::from_elem((PARAGRAPHS.len(), TOPICS), false);
+    for (r, &d) in inp.train.iter().enumerate() {
+        gold.row_mut(d).assign(&inp.y_train.row(r));
+    }
+    let groups: Vec<usize> = (0..PARAGRAPHS.len()).collect();
+    let view = FoldView {
+        tokenized: &inp.tok,
+        rows: &inp.train,
+        groups: &groups,
+        gold: gold.view(),
+        spec: inp.spec,
+    };
+    c.fit_fold(&inp.x_train, inp.y_train.view(), ctx, &view)
+        .unwrap_or_else(|e| panic!("fit failed: {e}"))
 }
 
 /// The gold matrix of the fixture rows `rows`.
@@ -134,6 +160,9 @@ fn inputs(spec: FeatureSpec, train: &[usize], test: &[usize]) -> Inputs {
         x_train: vocab.transform(&tok, train),
         y_train: gold(train),
         x_test: vocab.transform(&tok, test),
+        tok,
+        train: train.to_vec(),
+        spec,
     }
 }
 
@@ -146,10 +175,7 @@ fn default_inputs(c: &dyn Classifier) -> Inputs {
 
 /// Fits on `inp`'s training rows and predicts its test rows; a failed fit panics naming `c`.
 fn fit_predict(c: &dyn Classifier, inp: &Inputs, ctx: &FitContext) -> Predictions {
-    let model = c
-        .fit(&inp.x_train, inp.y_train.view(), ctx)
-        .unwrap_or_else(|e| panic!("fit failed: {e}"));
-    model.predict(&inp.x_test)
+    fit_model(c, inp, ctx).predict(&inp.x_test)
 }
 
 /// Predictions have `rows` × [`TOPICS`] scores and decisions, every score finite and in [0, 1].
@@ -164,19 +190,41 @@ fn assert_valid(p: &Predictions, rows: usize) {
     }
 }
 
-/// Runs `check` on every registered classifier; fails once, listing each classifier whose check
-/// panicked and its message.
+/// Every registered classifier with default hyperparameters, then every one that has a grid
+/// wrapped in [`Tuned`]: (label, classifier).
+fn every_classifier() -> Vec<(String, Box<dyn Classifier>)> {
+    let plain = REGISTRY.iter().map(|e| (e.name.to_owned(), (e.make)()));
+    let tuned = REGISTRY.iter().filter_map(|e| {
+        let t: Box<dyn Classifier> = Box::new(Tuned::new((e.make)())?);
+        Some((format!("tuned {}", e.name), t))
+    });
+    plain.chain(tuned).collect()
+}
+
+/// A fresh classifier like `c` (tuned when `c` is).
+fn fresh(c: &dyn Classifier) -> Box<dyn Classifier> {
+    let plain = (REGISTRY.iter().find(|e| e.name == c.name()).unwrap().make)();
+    if c.params().get("tuning").is_some() {
+        Box::new(Tuned::new(plain).unwrap())
+    } else {
+        plain
+    }
+}
+
+/// Runs `check` on every classifier of [`every_classifier`]; fails once, listing each classifier
+/// whose check panicked and its message.
 fn for_each_classifier(check: impl Fn(&dyn Classifier)) {
     let mut failures = Vec::new();
-    for entry in REGISTRY {
-        let c = (entry.make)();
+    let all = every_classifier();
+    assert!(all.len() > REGISTRY.len(), "some classifiers are tunable");
+    for (name, c) in &all {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| check(c.as_ref()))) {
             let msg = payload
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_else(|| "(non-text panic)".to_owned());
-            failures.push(format!("{}: {msg}", entry.name));
+            failures.push(format!("{name}: {msg}"));
         }
     }
     assert!(
@@ -206,7 +254,7 @@ fn predictions_have_one_valid_row_per_paragraph_and_topic() {
         let inp = default_inputs(c);
         assert_valid(&fit_predict(c, &inp, &CTX), 6);
         // Predicting the training rows works too, and on a single row.
-        let model = c.fit(&inp.x_train, inp.y_train.view(), &CTX).unwrap();
+        let model = fit_model(c, &inp, &CTX);
         assert_valid(&model.predict(&inp.x_train), 24);
         let one = inp.x_test.select_rows(&[0]);
         assert_valid(&model.predict(&one), 1);
@@ -234,8 +282,7 @@ fn a_refit_forgets_the_previous_fit() {
         assert_ne!(a.x_train.n_cols, b.x_train.n_cols);
         let _ = fit_predict(c, &a, &CTX);
         let refit = fit_predict(c, &b, &CTX);
-        let fresh = (REGISTRY.iter().find(|e| e.name == c.name()).unwrap().make)();
-        let only_b = fit_predict(fresh.as_ref(), &b, &CTX);
+        let only_b = fit_predict(fresh(c).as_ref(), &b, &CTX);
         assert_valid(&refit, b_test.len());
         assert_eq!(
             refit, only_b,
@@ -258,7 +305,7 @@ fn a_topic_without_positive_training_paragraphs_is_never_predicted() {
                 "topic {empty} has no positive training row but is predicted for test rows {rows:?}"
             );
             // The training rows themselves (some full of the topic's words) neither.
-            let model = c.fit(&inp.x_train, inp.y_train.view(), &CTX).unwrap();
+            let model = fit_model(c, &inp, &CTX);
             let on_train = model.predict(&inp.x_train);
             assert!(
                 on_train.decisions.column(empty).iter().all(|&d| !d),

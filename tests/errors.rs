@@ -777,6 +777,7 @@ fn predict_over_the_memory_budget() {
             "linear_svm",
             "--memory-budget",
             "0.01",
+            "--no-tune",
         ],
         "China and Taiwan talk trade\n",
     );

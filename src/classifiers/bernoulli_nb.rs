@@ -154,6 +154,10 @@ impl BernoulliNb {
 }
 
 impl Classifier for BernoulliNb {
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
+    }
+
     fn name(&self) -> &'static str {
         "bernoulli_nb"
     }

@@ -150,6 +150,10 @@ impl FittedComplementNb {
 }
 
 impl Classifier for ComplementNb {
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
+    }
+
     fn name(&self) -> &'static str {
         "complement_nb"
     }

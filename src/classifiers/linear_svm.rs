@@ -128,6 +128,10 @@ impl LinearSvm {
 }
 
 impl Classifier for LinearSvm {
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        super::grid_over(self, "c", &super::C_GRID, |s, v| s.c = v)
+    }
+
     fn name(&self) -> &'static str {
         "linear_svm"
     }

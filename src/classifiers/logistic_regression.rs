@@ -151,6 +151,12 @@ impl FittedLogistic {
 }
 
 impl Classifier for LogisticRegression {
+    /// The grid is over scikit-learn's C = 1/alpha: alpha ∈ {100, 10, 1, 0.1, 0.01}.
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        let alphas = super::C_GRID.map(|c| 1.0 / c);
+        super::grid_over(self, "alpha", &alphas, |s, v| s.alpha = v)
+    }
+
     fn name(&self) -> &'static str {
         "logistic_regression"
     }

@@ -28,6 +28,9 @@ mod most_frequent;
 pub mod multinomial_nb;
 pub mod nearest_centroid;
 pub mod sparse_nb;
+pub mod tuned;
+
+pub use tuned::{FoldView, Tuned};
 
 /// What a fitted model says about a set of paragraphs.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +68,26 @@ pub trait Classifier: Send + Sync {
     /// --memory-budget`); it shows in [`Classifier::params`]. Classifiers that never make a
     /// dense copy ignore it.
     fn set_memory_budget(&mut self, _bytes: u64) {}
+    /// Fits on a training fold seen whole: `x` and `y` as for [`Classifier::fit`], and `fold`,
+    /// the fold's rows, their groups and labels and a way to vectorize any subset of them from
+    /// scratch — what a tuning wrapper ([`Tuned`]) needs to build inner folds honestly. `eval`
+    /// always fits through this; the default ignores the view.
+    fn fit_fold(
+        &self,
+        x: &Csr,
+        y: ArrayView2<bool>,
+        ctx: &FitContext,
+        fold: &FoldView,
+    ) -> Result<Box<dyn Fitted>> {
+        let _ = fold;
+        self.fit(x, y, ctx)
+    }
+    /// The candidates a tuning search ([`Tuned`]) tries, each with the hyperparameters that
+    /// differ from the defaults (e.g. `{"alpha": 0.1}`), strongest regularization first. Empty
+    /// (the default) when there is nothing to tune.
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        Vec::new()
+    }
 }
 
 /// The default memory budget of a dense copy (`eval --memory-budget`): 1 GiB.
@@ -89,6 +112,10 @@ pub trait Fitted: Send + Sync {
     /// Anything the report should say about how this model was computed (e.g. a fallback).
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// What a tuning search chose, for the report (`None` for a model that was not tuned).
+    fn tuning(&self) -> Option<serde_json::Value> {
+        None
     }
 }
 
@@ -145,6 +172,30 @@ impl TopN {
     pub fn into_vec(self) -> Vec<(usize, f64)> {
         self.best
     }
+}
+
+/// Smoothing values a naive-Bayes tuning search tries, strongest first.
+pub const ALPHA_GRID: [f64; 3] = [1.0, 0.1, 0.01];
+/// Inverse regularization values a linear-model tuning search tries, strongest first.
+pub const C_GRID: [f64; 5] = [0.01, 0.1, 1.0, 10.0, 100.0];
+
+/// A tuning grid over one hyperparameter `name`: for each of `values`, a copy of `base` with
+/// `set` applied, labelled `{name: value}`.
+pub fn grid_over<C: Classifier + Clone + 'static>(
+    base: &C,
+    name: &str,
+    values: &[f64],
+    set: fn(&mut C, f64),
+) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+    values
+        .iter()
+        .map(|&v| {
+            let mut c = base.clone();
+            set(&mut c, v);
+            let boxed: Box<dyn Classifier> = Box::new(c);
+            (serde_json::json!({ name: v }), boxed)
+        })
+        .collect()
 }
 
 /// A registry entry: the name and how to make the default hyperparameters.

@@ -110,6 +110,10 @@ impl FittedMnb {
 }
 
 impl Classifier for MultinomialNb {
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
+    }
+
     fn name(&self) -> &'static str {
         "multinomial_nb"
     }

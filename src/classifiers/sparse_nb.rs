@@ -210,6 +210,10 @@ impl SparseNbModel {
 }
 
 impl Classifier for SparseMultinomialNb {
+    fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
+        super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
+    }
+
     fn name(&self) -> &'static str {
         "multinomial_nb_tfidf_bigrams"
     }
