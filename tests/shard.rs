@@ -20,7 +20,9 @@ fn ok(args: &[&str]) -> String {
     stdout
 }
 
-fn deterministic(dir: &std::path::Path) -> Value {
+/// `dir/latest.json` without what may differ between equal runs: the `run` section and each
+/// classifier's `timing`.
+pub fn deterministic(dir: &std::path::Path) -> Value {
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("latest.json")).unwrap()).unwrap();
     v.as_object_mut().unwrap().remove("run");
@@ -30,7 +32,8 @@ fn deterministic(dir: &std::path::Path) -> Value {
     v
 }
 
-fn predictions(dir: &std::path::Path) -> String {
+/// `predictions.csv` of the one run stored under `dir/runs`.
+pub fn predictions(dir: &std::path::Path) -> String {
     let run = std::fs::read_dir(dir.join("runs"))
         .unwrap()
         .next()
