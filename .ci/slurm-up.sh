@@ -2,16 +2,22 @@
 # Starts a one-node Slurm cluster on this machine, as root, for the real-scheduler test
 # (tests/slurm.rs): a munge key and munged, /etc/slurm/slurm.conf written for this hostname,
 # core count and memory, then slurmctld and slurmd; waits until `sinfo` shows the node idle.
-# Needs Debian's slurm-wlm and munge packages (Slurm 22.05). Writes the pid of every daemon it
-# starts to $SLURM_UP_STATE (default /tmp/topicbench-slurm), one file per daemon, so that
-# .ci/slurm-down.sh stops exactly those. Leaves a cluster that already answers alone.
+# Needs Debian's slurm-wlm and munge packages (Slurm 22.05). Starts only the daemons not already
+# running, and writes the pid of each it starts to $SLURM_UP_STATE (default
+# /tmp/topicbench-slurm), one file per daemon, so that .ci/slurm-down.sh stops exactly those.
+# Leaves a cluster that already answers alone (it does not rewrite its slurm.conf).
 set -euo pipefail
 
 state=${SLURM_UP_STATE:-/tmp/topicbench-slurm}
 mkdir -p "$state"
 
-if sinfo -h -o '%T' 2>/dev/null | grep -qx idle; then
-    echo "slurm-up: a cluster already answers (sinfo shows an idle node); starting nothing"
+# The node takes jobs: idle, or busy with some.
+node_up() {
+    sinfo -h -o '%T' 2>/dev/null | grep -Eqx 'idle|mixed|allocated|completing'
+}
+if pgrep -x slurmctld >/dev/null && pgrep -x slurmd >/dev/null && node_up; then
+    echo "slurm-up: a cluster already answers; starting nothing"
+    sinfo
     exit 0
 fi
 for bin in munged mungekey slurmctld slurmd sinfo; do
@@ -69,24 +75,30 @@ CgroupPlugin=cgroup/v1
 CgroupAutomount=no
 CONF
 
-# -i: ignore saved state (a fresh cluster every time).
-slurmctld -i
-slurmd
-for _ in $(seq 50); do
-    [ -s /run/slurmctld.pid ] && [ -s /run/slurmd.pid ] && break
-    sleep 0.1
-done
-cp /run/slurmctld.pid "$state/slurmctld.pid"
-cp /run/slurmd.pid "$state/slurmd.pid"
+# Each daemon that is not running yet; -i: slurmctld ignores saved state (a fresh cluster).
+start() {
+    local name=$1
+    shift
+    pgrep -x "$name" >/dev/null && return 0
+    rm -f "/run/$name.pid"
+    "$name" "$@"
+    for _ in $(seq 50); do
+        [ -s "/run/$name.pid" ] && break
+        sleep 0.1
+    done
+    cp "/run/$name.pid" "$state/$name.pid"
+}
+start slurmctld -i
+start slurmd
 
 for _ in $(seq 60); do
-    if sinfo -h -o '%T' 2>/dev/null | grep -qx idle; then
+    if node_up; then
         sinfo
         exit 0
     fi
     sleep 0.5
 done
-echo "slurm-up: the node did not become idle within 30 s; sinfo says:" >&2
+echo "slurm-up: the node did not come up within 30 s; sinfo says:" >&2
 sinfo >&2 || true
 tail -n 20 /var/log/slurm/slurmctld.log /var/log/slurm/slurmd.log >&2 || true
 exit 1
