@@ -1,7 +1,7 @@
 //! Against a real Slurm cluster (`.ci/run` starts a one-node one with `.ci/slurm-up.sh`):
 //! `examples/slurm/submit.sh` runs a job array of shards and a dependent merge, and the merged
-//! report equals an unsharded run's; a cancelled array task keeps the merge from running, the
-//! wrapper names the shard, and resubmitting only that shard finishes the run. Without a cluster
+//! report equals an unsharded run's; a cancelled or failed array task keeps the merge from
+//! running, the wrapper names the shard, and resubmitting only that shard finishes the run. Without a cluster
 //! the tests are skipped with a message, except under `CI=true`, where they fail.
 
 use std::path::Path;
@@ -41,11 +41,16 @@ fn slurm_up(test: &str) -> bool {
 /// Runs `examples/slurm/submit.sh args` from the repository (jobs run there) with the built
 /// binary, killed after `WAIT_SECS` + 30 s; returns (status, stdout, stderr).
 fn submit(args: &[&str]) -> (i32, String, String) {
+    submit_with(env!("CARGO_BIN_EXE_topicbench"), args)
+}
+
+/// [`submit`] with the jobs running `bin` as topicbench.
+fn submit_with(bin: &str, args: &[&str]) -> (i32, String, String) {
     let o = Command::new("timeout")
         .arg((WAIT_SECS + 30).to_string())
         .arg(repo_root().join("examples/slurm/submit.sh"))
         .args(args)
-        .env("TOPICBENCH", env!("CARGO_BIN_EXE_topicbench"))
+        .env("TOPICBENCH", bin)
         .current_dir(repo_root())
         .output()
         .unwrap();
@@ -197,4 +202,59 @@ fn a_cancelled_shard_stops_the_merge_and_a_resubmission_finishes() {
         "{stdout}"
     );
     assert_same_report(whole.path(), run.path());
+}
+
+/// A shard whose process fails (here: exits 1 before running topicbench) is named with Slurm's
+/// state and exit code and its log, and the merge does not run.
+#[test]
+fn a_failed_shard_is_named_with_its_exit_code() {
+    if !slurm_up("a_failed_shard_is_named_with_its_exit_code") {
+        return;
+    }
+    let run = tempfile::tempdir().unwrap();
+    let dir = run.path().to_str().unwrap();
+    let bin = run.path().join("topicbench-failing-shard-1");
+    std::fs::write(
+        &bin,
+        format!(
+            "#!/bin/sh\n[ \"$SLURM_ARRAY_TASK_ID\" = 1 ] && {{ echo shard 1 fails here >&2; exit 1; }}\nexec {} \"$@\"\n",
+            env!("CARGO_BIN_EXE_topicbench")
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let wait = WAIT_SECS.to_string();
+    let args = [
+        "--shards",
+        "3",
+        "--dir",
+        dir,
+        "--wait",
+        &wait,
+        "--",
+        "--classifiers",
+        "majority",
+        "--repeats",
+        "1",
+    ];
+    let (code, stdout, stderr) = submit_with(bin.to_str().unwrap(), &args);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let (array, merge) = (job_id(&stdout, "array"), job_id(&stdout, "merge"));
+    let log = run.path().join("logs/shard-1.log");
+    let want = format!(
+        "submit.sh: shard 1 of 3 failed: array task {array}_1 FAILED (exit 1:0); log: {}",
+        log.display()
+    );
+    assert!(stderr.lines().any(|l| l == want), "{want}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "1 of 3 shard(s) failed, so the merge (job {merge}) did not run: CANCELLED"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(log).unwrap(),
+        "shard 1 fails here\n"
+    );
+    assert!(!run.path().join("report").exists());
 }
