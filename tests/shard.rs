@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::util::{repo_root, run_bin, run_bin_env};
 
-const ARGS: [&str; 6] = [
+/// Eval flags of the sharded runs: two built-in classifiers and an external one.
+pub const ARGS: [&str; 6] = [
     "--classifiers",
     "multinomial_nb,majority",
     "--repeats",

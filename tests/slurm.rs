@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::shard::{deterministic, predictions};
+use crate::shard::{ARGS, deterministic, predictions};
 use crate::util::{repo_root, run_bin};
 
 /// Seconds `submit.sh --wait` may wait; the whole call is also killed after a little more.
@@ -95,15 +95,8 @@ fn job_array_and_merge_equal_the_unsharded_run() {
     if !slurm_up("job_array_and_merge_equal_the_unsharded_run") {
         return;
     }
-    // 3 classifiers x 15 folds = 45 units; the external classifier's units fall in every shard.
-    let args = [
-        "--classifiers",
-        "multinomial_nb,majority",
-        "--repeats",
-        "3",
-        "--classifier-cmd",
-        "pynb=python3 examples/external_nb.py",
-    ];
+    // 3 classifiers x 15 folds = 45 units; the external classifier's 15 fall in every shard.
+    let args = ARGS;
     let whole = unsharded(&args);
     let run = tempfile::tempdir().unwrap();
     let dir = run.path().to_str().unwrap();
