@@ -193,9 +193,14 @@ pub struct EvalArgs {
     #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_positive_limit)]
     pub classifier_max_output: f64,
     /// Run only shard i of n of the (classifier, fold) work and write its results to
-    /// <out>/shard-<i>-of-<n>.json; combine them with `merge`.
-    #[arg(long, value_name = "i/n", value_parser = crate::shard::parse_shard)]
-    pub shard: Option<eval::Shard>,
+    /// <out>/shard-<i>-of-<n>.json; combine them with `merge`. `auto`: i from
+    /// SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job), n
+    /// from --shard-count, TOPICBENCH_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "i/n", value_parser = crate::shard::parse_shard_arg)]
+    pub shard: Option<crate::shard::ShardArg>,
+    /// The shard count n for `--shard auto` (overrides TOPICBENCH_SHARD_COUNT).
+    #[arg(long, value_name = "n", requires = "shard", value_parser = clap::value_parser!(u32).range(1..))]
+    pub shard_count: Option<u32>,
     /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -658,6 +663,13 @@ fn data_source(project: &Project, corpus: Option<&std::path::Path>) -> PathBuf {
 fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
+    let shard = args
+        .shard
+        .map(|a| {
+            let count = args.shard_count.map(|n| n as usize);
+            crate::shard::resolve(a, count, |v| std::env::var(v).ok())
+        })
+        .transpose()?;
     let memory_budget_bytes = args.budget.bytes();
     let classifiers = pick_classifiers(&args.classifiers, memory_budget_bytes)?;
     for (i, spec) in args.classifier_cmd.iter().enumerate() {
@@ -696,7 +708,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
     // Fail now rather than after the folds have run.
     crate::fsutil::ensure_writable_dir(&reports_dir)?;
-    if let Some(shard) = args.shard {
+    if let Some(shard) = shard {
         let (units, ..) = pool.install(|| {
             let tokenized = eval::tokenize(&ds, &prepared, &classifiers);
             eval::run_units(

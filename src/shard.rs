@@ -4,8 +4,9 @@
 //! rebuilds the run, so that its report equals an unsharded run's (apart from timing).
 //!
 //! Shards are independent processes: a batch system (a Slurm job array, a Kubernetes Indexed
-//! Job, GNU parallel) can spread them over machines. Scores are stored as JSON numbers, which
-//! round-trip `f64` exactly.
+//! Job, GNU parallel) can spread them over machines; `--shard auto` ([`from_env`]) reads the
+//! shard from the scheduler's environment. Scores are stored as JSON numbers, which round-trip
+//! `f64` exactly.
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,88 @@ pub fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
         ));
     }
     Ok(Shard { index: i, count: n })
+}
+
+/// `eval --shard`: a fixed `i/n`, or `auto` (taken from the scheduler's environment by
+/// [`from_env`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardArg {
+    /// `--shard i/n`.
+    Fixed(Shard),
+    /// `--shard auto`.
+    Auto,
+}
+
+/// Parses `i/n` or `auto`.
+pub fn parse_shard_arg(s: &str) -> std::result::Result<ShardArg, String> {
+    if s.trim() == "auto" {
+        Ok(ShardArg::Auto)
+    } else {
+        parse_shard(s).map(ShardArg::Fixed)
+    }
+}
+
+/// The variable holding the shard count for `--shard auto` (when `--shard-count` is not given):
+/// needed under Kubernetes, whose Indexed Jobs set only `JOB_COMPLETION_INDEX`, and for a Slurm
+/// resubmission of some shards only, where `SLURM_ARRAY_TASK_COUNT` counts the resubmitted ones.
+pub const COUNT_VAR: &str = "TOPICBENCH_SHARD_COUNT";
+
+/// Resolves `--shard` to a shard. For `auto`: the index from `SLURM_ARRAY_TASK_ID` (a Slurm job
+/// array) or else `JOB_COMPLETION_INDEX` (a Kubernetes Indexed Job); the count from `count`
+/// (`--shard-count`), else [`COUNT_VAR`], else (under Slurm) `SLURM_ARRAY_TASK_COUNT`. `var`
+/// reads an environment variable. Errors are usage errors saying what to set.
+pub fn resolve(
+    arg: ShardArg,
+    count: Option<usize>,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Shard> {
+    let shard = match arg {
+        ShardArg::Fixed(shard) => {
+            if count.is_some() {
+                return Err(Error::Usage(
+                    "--shard-count goes with --shard auto: with --shard i/n the count is n".into(),
+                ));
+            }
+            return Ok(shard);
+        }
+        ShardArg::Auto => auto_shard(count, &var)?,
+    };
+    parse_shard(&shard).map_err(|e| Error::Usage(format!("--shard auto: {e}")))
+}
+
+/// `i/n` for `--shard auto`, unchecked.
+fn auto_shard(count: Option<usize>, var: &impl Fn(&str) -> Option<String>) -> Result<String> {
+    let number = |name: &str| -> Result<Option<usize>> {
+        match var(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                Error::Usage(format!(
+                    "--shard auto: {name}=`{v}` is not a whole number: unset it or fix it"
+                ))
+            }),
+        }
+    };
+    let (index, index_var, scheduler_count) = if let Some(i) = number("SLURM_ARRAY_TASK_ID")? {
+        (i, "SLURM_ARRAY_TASK_ID", number("SLURM_ARRAY_TASK_COUNT")?)
+    } else if let Some(i) = number("JOB_COMPLETION_INDEX")? {
+        (i, "JOB_COMPLETION_INDEX", None)
+    } else {
+        return Err(Error::Usage(
+            "--shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job): run it as an array task, or give --shard i/n".into(),
+        ));
+    };
+    let count = match count {
+        Some(n) => n,
+        None => match number(COUNT_VAR)?.or(scheduler_count) {
+            Some(n) => n,
+            None => {
+                return Err(Error::Usage(format!(
+                    "--shard auto took shard {index} from {index_var} but found no shard count: give --shard-count N or set {COUNT_VAR}=N (the Job's completions)"
+                )));
+            }
+        },
+    };
+    Ok(format!("{index}/{count}"))
 }
 
 /// Serializes a shard's units.
@@ -320,5 +403,72 @@ mod tests {
         for bad in ["4/4", "0/0", "x/2", "1", "-1/2"] {
             assert!(parse_shard(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_shard_arg(" auto"), Ok(ShardArg::Auto));
+        assert_eq!(
+            parse_shard_arg("1/2"),
+            Ok(ShardArg::Fixed(Shard { index: 1, count: 2 }))
+        );
+        assert!(parse_shard_arg("Auto").is_err());
+    }
+
+    /// `--shard auto` with these variables set and `--shard-count` = `count`.
+    fn auto(vars: &[(&str, &str)], count: Option<usize>) -> std::result::Result<Shard, String> {
+        let var = |name: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        resolve(ShardArg::Auto, count, var).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn auto_shard_comes_from_the_scheduler() {
+        let s = |index, count| Ok(Shard { index, count });
+        let slurm = [
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(auto(&slurm, None), s(2, 4));
+        // A resubmission of shards 2 and 3 of 8: Slurm counts 2 tasks, the wrapper says 8.
+        let resubmitted = [
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+            (COUNT_VAR, "8"),
+        ];
+        assert_eq!(auto(&resubmitted, None), s(3, 8));
+        assert_eq!(auto(&resubmitted, Some(5)), s(3, 5));
+        let k8s = [("JOB_COMPLETION_INDEX", "0"), (COUNT_VAR, "3")];
+        assert_eq!(auto(&k8s, None), s(0, 3));
+        assert_eq!(auto(&k8s[..1], Some(3)), s(0, 3));
+        // Slurm wins when both are set.
+        assert_eq!(
+            auto(&[("JOB_COMPLETION_INDEX", "1"), slurm[0], slurm[1]], None),
+            s(2, 4)
+        );
+    }
+
+    #[test]
+    fn auto_shard_errors_say_what_to_set() {
+        let err = |vars: &[(&str, &str)], count| auto(vars, count).unwrap_err();
+        assert!(err(&[], None).starts_with("--shard auto found neither SLURM_ARRAY_TASK_ID"));
+        assert!(err(&[], Some(4)).starts_with("--shard auto found neither"));
+        assert_eq!(
+            err(&[("JOB_COMPLETION_INDEX", "1")], None),
+            "--shard auto took shard 1 from JOB_COMPLETION_INDEX but found no shard count: give --shard-count N or set TOPICBENCH_SHARD_COUNT=N (the Job's completions)"
+        );
+        assert_eq!(
+            err(&[("SLURM_ARRAY_TASK_ID", "x")], None),
+            "--shard auto: SLURM_ARRAY_TASK_ID=`x` is not a whole number: unset it or fix it"
+        );
+        assert_eq!(
+            err(&[("JOB_COMPLETION_INDEX", "4"), (COUNT_VAR, "4")], None),
+            "--shard auto: shard 4/4 does not exist: i must be 0..4 and n at least 1"
+        );
+        let fixed = ShardArg::Fixed(Shard { index: 0, count: 2 });
+        assert!(resolve(fixed, Some(2), |_| None).is_err());
+        assert_eq!(
+            resolve(fixed, None, |_| None).unwrap(),
+            Shard { index: 0, count: 2 }
+        );
     }
 }

@@ -4,12 +4,17 @@
 
 use std::path::Path;
 
-use crate::util::{Fixture, run_bin};
+use crate::util::{Fixture, run_bin, run_bin_env};
 
 /// Runs `topicbench args` in `dir`; asserts the exit status and that every line of `want` is a
 /// whole line of stderr.
 fn fails(dir: &Path, args: &[&str], code: i32, want: &[&str]) {
-    let (got, _, stderr) = run_bin(dir, args);
+    fails_env(dir, args, &[], code, want);
+}
+
+/// [`fails`] with environment variables set (`Some`) or removed (`None`).
+fn fails_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)], code: i32, want: &[&str]) {
+    let (got, _, stderr) = run_bin_env(dir, args, "", env);
     assert_eq!(got, code, "{args:?}: exit status; stderr:\n{stderr}");
     for w in want {
         assert!(
@@ -828,6 +833,93 @@ fn shard_out_of_range() {
     usage_fails(
         &["--shard", "3/2"],
         "error: invalid value '3/2' for '--shard <i/n>': shard 3/2 does not exist: i must be 0..2 and n at least 1",
+    );
+}
+
+/// `eval --shard auto` plus `extra` on [`GOOD_CORPUS`] with only these scheduler variables set
+/// fails with a usage error and writes nothing.
+fn shard_auto_fails(vars: &[(&str, &str)], extra: &[&str], want: &str) {
+    let dir = corpus(GOOD_CORPUS);
+    let mut env: Vec<(&str, Option<&str>)> = [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+        "JOB_COMPLETION_INDEX",
+        "TOPICBENCH_SHARD_COUNT",
+    ]
+    .iter()
+    .map(|v| (*v, None))
+    .collect();
+    env.extend(vars.iter().map(|(k, v)| (*k, Some(*v))));
+    let mut args = vec![
+        "eval", "--corpus", "c.csv", "--out", "out", "--shard", "auto",
+    ];
+    args.extend_from_slice(extra);
+    fails_env(dir.path(), &args, &env, 2, &[want]);
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn shard_auto_without_a_scheduler() {
+    shard_auto_fails(
+        &[],
+        &[],
+        "error: --shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job): run it as an array task, or give --shard i/n",
+    );
+    shard_auto_fails(
+        &[("TOPICBENCH_SHARD_COUNT", "4")],
+        &["--shard-count", "4"],
+        "error: --shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job): run it as an array task, or give --shard i/n",
+    );
+}
+
+#[test]
+fn shard_auto_without_a_count() {
+    shard_auto_fails(
+        &[("JOB_COMPLETION_INDEX", "1")],
+        &[],
+        "error: --shard auto took shard 1 from JOB_COMPLETION_INDEX but found no shard count: give --shard-count N or set TOPICBENCH_SHARD_COUNT=N (the Job's completions)",
+    );
+}
+
+#[test]
+fn shard_auto_with_a_bad_variable() {
+    shard_auto_fails(
+        &[("SLURM_ARRAY_TASK_ID", "1-3")],
+        &[],
+        "error: --shard auto: SLURM_ARRAY_TASK_ID=`1-3` is not a whole number: unset it or fix it",
+    );
+    shard_auto_fails(
+        &[
+            ("JOB_COMPLETION_INDEX", "2"),
+            ("TOPICBENCH_SHARD_COUNT", "four"),
+        ],
+        &[],
+        "error: --shard auto: TOPICBENCH_SHARD_COUNT=`four` is not a whole number: unset it or fix it",
+    );
+}
+
+#[test]
+fn shard_auto_out_of_range() {
+    shard_auto_fails(
+        &[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ],
+        &[],
+        "error: --shard auto: shard 4/4 does not exist: i must be 0..4 and n at least 1",
+    );
+    shard_auto_fails(
+        &[("JOB_COMPLETION_INDEX", "2")],
+        &["--shard-count", "2"],
+        "error: --shard auto: shard 2/2 does not exist: i must be 0..2 and n at least 1",
+    );
+}
+
+#[test]
+fn shard_count_with_a_fixed_shard() {
+    usage_fails(
+        &["--shard", "0/2", "--shard-count", "2"],
+        "error: --shard-count goes with --shard auto: with --shard i/n the count is n",
     );
 }
 

@@ -1,11 +1,13 @@
 //! Sharded runs: merge(shards) gives the same report as one unsharded run; a missing or repeated
-//! shard, or one run with other settings, is refused.
+//! shard, or one run with other settings, is refused; the command lines of examples/k8s's
+//! Indexed Job and merge Job, run here, do the same.
 
 use serde_json::Value;
 
-use crate::util::{repo_root, run_bin};
+use crate::util::{repo_root, run_bin, run_bin_env};
 
-const ARGS: [&str; 6] = [
+/// Eval flags of the sharded runs: two built-in classifiers and an external one.
+pub const ARGS: [&str; 6] = [
     "--classifiers",
     "multinomial_nb,majority",
     "--repeats",
@@ -20,7 +22,9 @@ fn ok(args: &[&str]) -> String {
     stdout
 }
 
-fn deterministic(dir: &std::path::Path) -> Value {
+/// `dir/latest.json` without what may differ between equal runs: the `run` section and each
+/// classifier's `timing`.
+pub fn deterministic(dir: &std::path::Path) -> Value {
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("latest.json")).unwrap()).unwrap();
     v.as_object_mut().unwrap().remove("run");
@@ -30,7 +34,8 @@ fn deterministic(dir: &std::path::Path) -> Value {
     v
 }
 
-fn predictions(dir: &std::path::Path) -> String {
+/// `predictions.csv` of the one run stored under `dir/runs`.
+pub fn predictions(dir: &std::path::Path) -> String {
     let run = std::fs::read_dir(dir.join("runs"))
         .unwrap()
         .next()
@@ -153,4 +158,82 @@ fn shards_with_different_settings_are_refused() {
             && stderr.contains("merge only shards of one eval command"),
         "{stderr}"
     );
+}
+
+/// The `command:` (a JSON-style list) of a Kubernetes manifest in examples/k8s, with `/shared`
+/// (the shared volume's mount) moved to `shared`, and without the leading `topicbench`.
+fn k8s_command(file: &str, shared: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(repo_root().join("examples/k8s").join(file)).unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("command: "))
+        .unwrap();
+    let argv: Vec<String> = serde_json::from_str(line).unwrap();
+    assert_eq!(argv[0], "topicbench");
+    let shared = shared.to_str().unwrap();
+    argv[1..]
+        .iter()
+        .map(|a| a.replace("/shared", shared))
+        .collect()
+}
+
+/// The value of `key: value` in a manifest, first occurrence after the line holding `after`.
+fn k8s_value(file: &str, after: &str, key: &str) -> String {
+    let text = std::fs::read_to_string(repo_root().join("examples/k8s").join(file)).unwrap();
+    let mut lines = text.lines().skip_while(|l| !l.contains(after));
+    lines
+        .find_map(|l| l.trim().strip_prefix(key))
+        .unwrap()
+        .trim()
+        .trim_matches('"')
+        .to_owned()
+}
+
+/// examples/k8s: each pod's command line of the Indexed Job, run here with the
+/// JOB_COMPLETION_INDEX Kubernetes would set, then the merge Job's: the report equals an
+/// unsharded run's. (No Kubernetes cluster runs here; the manifests themselves are not applied.)
+#[test]
+fn kubernetes_indexed_job_command_lines_merge_to_the_unsharded_report() {
+    let shared = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(repo_root(), shared.path().join("project")).unwrap();
+    let job = "shards-job.yaml";
+    assert_eq!(k8s_value(job, "spec:", "completionMode:"), "Indexed");
+    let completions: usize = k8s_value(job, "spec:", "completions:").parse().unwrap();
+    let count = k8s_value(job, "TOPICBENCH_SHARD_COUNT", "value:");
+    assert_eq!(
+        count,
+        completions.to_string(),
+        "TOPICBENCH_SHARD_COUNT != completions"
+    );
+    let shard_cmd = k8s_command(job, shared.path());
+    for i in 0..completions {
+        let index = i.to_string();
+        let args: Vec<&str> = shard_cmd.iter().map(String::as_str).collect();
+        let env = [
+            ("JOB_COMPLETION_INDEX", Some(index.as_str())),
+            ("TOPICBENCH_SHARD_COUNT", Some(count.as_str())),
+            ("SLURM_ARRAY_TASK_ID", None),
+            ("SLURM_ARRAY_TASK_COUNT", None),
+        ];
+        let (code, stdout, stderr) = run_bin_env(&repo_root(), &args, "", &env);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            stdout.starts_with(&format!("shard {i}/{completions}: ")),
+            "{stdout}"
+        );
+    }
+    let merge_cmd = k8s_command("merge-job.yaml", shared.path());
+    ok(&merge_cmd.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // The same eval, unsharded.
+    let whole = tempfile::tempdir().unwrap();
+    let mut eval: Vec<&str> = shard_cmd.iter().map(String::as_str).collect();
+    let at = eval.iter().position(|a| *a == "--shard").unwrap();
+    eval.drain(at..at + 2);
+    let at = eval.iter().position(|a| *a == "--out").unwrap();
+    eval[at + 1] = whole.path().to_str().unwrap();
+    ok(&eval);
+    let report = shared.path().join("report");
+    assert_eq!(deterministic(whole.path()), deterministic(&report));
+    assert_eq!(predictions(whole.path()), predictions(&report));
 }

@@ -131,8 +131,26 @@ pub fn run_bin(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// Runs the built binary with `args` in `dir`, `input` piped to its stdin; returns (status,
 /// stdout, stderr).
 pub fn run_bin_with_input(dir: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    run_bin_env(dir, args, input, &[])
+}
+
+/// Runs the built binary like [`run_bin_with_input`], with environment variables set
+/// (`Some`) or removed (`None`).
+pub fn run_bin_env(
+    dir: &Path,
+    args: &[&str],
+    input: &str,
+    env: &[(&str, Option<&str>)],
+) -> (i32, String, String) {
     use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_topicbench"))
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_topicbench"));
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
         .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::piped())
