@@ -3,10 +3,11 @@
 
 Usage: benches/compare_contenders.py [CORPUS.csv] [MODEL,MODEL...] [--reference SCRIPT]
 
-Runs `topicbench eval --corpus CORPUS --split test --classifiers MODELS --out TMP` (release build)
-and the scikit-learn reference script (default ../shared/reference/sklearn_contenders.py, unchanged:
-it is run in this process with scikit-learn's `accuracy_score` wrapped to keep each model's
-per-document predictions). Prints one table: per model, both scores (accuracy on single-label
+Runs `topicbench eval --corpus CORPUS --split test --classifiers MODEL --out TMP` (release
+build), once per model so that no other fit competes for the cores, then the scikit-learn
+reference script (default ../shared/reference/sklearn_contenders.py, unchanged: it is run in this
+process with scikit-learn's `accuracy_score` wrapped to keep each model's per-document
+predictions). Prints one table: per model, both scores (accuracy on single-label
 corpora, micro-F1 on multi-label ones), the share of test documents whose predicted topic set is
 the same on both sides, both fit times (seconds, the whole training split) and their ratio
 (scikit-learn / topicbench). The issue-16 targets are marked: score within 0.005, agreement
@@ -44,20 +45,23 @@ def main():
             sys.exit(f"compare_contenders: {what} {path} not found")
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            [str(ROOT / "target/release/topicbench"), "eval", "--corpus", str(corpus),
-             "--split", "test", "--classifiers", ",".join(models), "--out", out],
-            check=True, stdout=subprocess.DEVNULL,
-        )
-        report = json.load(open(Path(out) / "latest.json"))
-        run_dir = max((Path(out) / "runs").iterdir())
-        ours_pred = {}
-        with open(run_dir / "predictions.csv", newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                ours_pred.setdefault(row["classifier"], {})[row["id"]] = frozenset(
-                    t for t in row["predicted"].split(";") if t)
-    ours = {c["name"]: c for c in report["classifiers"]}
+    # One eval per model: eval fits its classifiers in parallel, which would slow each fit down.
+    ours, ours_pred = {}, {}
+    for name in models:
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run(
+                [str(ROOT / "target/release/topicbench"), "eval", "--corpus", str(corpus),
+                 "--split", "test", "--classifiers", name, "--out", out],
+                check=True, stdout=subprocess.DEVNULL,
+            )
+            report = json.load(open(Path(out) / "latest.json"))
+            ours[name] = next(c for c in report["classifiers"] if c["name"] == name)
+            run_dir = max((Path(out) / "runs").iterdir())
+            with open(run_dir / "predictions.csv", newline="", encoding="utf-8") as f:
+                ours_pred[name] = {
+                    row["id"]: frozenset(t for t in row["predicted"].split(";") if t)
+                    for row in csv.DictReader(f) if row["classifier"] == name
+                }
 
     # scikit-learn: the reference script as is; its score() calls accuracy_score(Yte, Yp) once
     # per model, in order.

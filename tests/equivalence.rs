@@ -242,7 +242,10 @@ fn bernoulli_nb_equals_linfa_on_the_shipped_corpus() {
         .binarize(Some(0.0));
     let close = |a: f64, b: f64, what: &str| {
         let rel = (a - b).abs() / a.abs().max(b.abs()).max(f64::MIN_POSITIVE);
-        assert!(a.is_finite() && rel <= 1e-9, "{what}: linfa {a} vs sparse {b}");
+        assert!(
+            a.is_finite() && rel <= 1e-9,
+            "{what}: linfa {a} vs sparse {b}"
+        );
     };
     let ours = BernoulliNb::default()
         .fit_model(&s.x_train, s.y_train.view(), false)

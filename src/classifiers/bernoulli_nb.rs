@@ -65,7 +65,9 @@ impl ClassTerms {
             let ln_denominator = (n_c + 2.0 * alpha).ln();
             let mut absent = (n_c / total).ln();
             // Counts are whole numbers 0..=n_c: ln(k + α) once per k, not once per word.
-            let ln_table: Vec<f64> = (0..=n_c as usize).map(|k| (k as f64 + alpha).ln()).collect();
+            let ln_table: Vec<f64> = (0..=n_c as usize)
+                .map(|k| (k as f64 + alpha).ln())
+                .collect();
             for (w, &n_cw) in doc_counts.column(c).iter().enumerate() {
                 let k = n_cw as usize;
                 let ln_p = ln_table[k] - ln_denominator;
@@ -285,11 +287,11 @@ impl Fitted for FittedBnb {
 
     fn feature_weights(&self) -> Option<Array2<f64>> {
         Some(match self {
-            FittedBnb::OneVsRest { terms, constant, .. } => {
-                Array2::from_shape_fn((constant.len(), terms.delta.nrows()), |(k, w)| {
-                    terms.delta[[w, 2 * k + 1]] - terms.delta[[w, 2 * k]]
-                })
-            }
+            FittedBnb::OneVsRest {
+                terms, constant, ..
+            } => Array2::from_shape_fn((constant.len(), terms.delta.nrows()), |(k, w)| {
+                terms.delta[[w, 2 * k + 1]] - terms.delta[[w, 2 * k]]
+            }),
             FittedBnb::Multiclass { terms, .. } => terms.delta.t().to_owned(),
         })
     }
@@ -418,7 +420,9 @@ mod tests {
             [false, false, true],
             [false, true, false]
         ];
-        let m = BernoulliNb::default().fit_model(&x, y1.view(), true).unwrap();
+        let m = BernoulliNb::default()
+            .fit_model(&x, y1.view(), true)
+            .unwrap();
         let jll = m.multiclass_joint_log_likelihood(&q);
         let want = [
             [-3.9765615265657166, -4.382026634673882, -4.617592705986649],

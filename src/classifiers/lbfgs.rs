@@ -203,7 +203,10 @@ mod tests {
         };
         let r = minimize(vec![-1.2, 1.0], rosenbrock, &opts);
         assert!(r.converged, "{r:?}");
-        assert!((r.x[0] - 1.0).abs() < 1e-6 && (r.x[1] - 1.0).abs() < 1e-6, "{r:?}");
+        assert!(
+            (r.x[0] - 1.0).abs() < 1e-6 && (r.x[1] - 1.0).abs() < 1e-6,
+            "{r:?}"
+        );
     }
 
     #[test]

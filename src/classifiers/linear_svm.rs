@@ -61,7 +61,14 @@ struct TopicSolution {
 
 /// Dual coordinate descent for the L2-loss SVM (liblinear `solve_l2r_l1l2_svc`, L2 loss), on the
 /// rows of `x` with an extra constant feature 1. `yes[i]` says whether row i is positive.
-fn solve_dual(x: &Csr, yes: &[bool], c: f64, tol: f64, max_iter: usize, seed: u64) -> TopicSolution {
+fn solve_dual(
+    x: &Csr,
+    yes: &[bool],
+    c: f64,
+    tol: f64,
+    max_iter: usize,
+    seed: u64,
+) -> TopicSolution {
     let n = x.n_rows();
     let diag = 0.5 / c;
     let y: Vec<f64> = yes.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect();
@@ -217,11 +224,7 @@ impl LinearSvm {
         let mut notes = Vec::new();
         for (k, s) in solutions.into_iter().enumerate() {
             match s {
-                Err(c) => bias.push(if c {
-                    f64::INFINITY
-                } else {
-                    f64::NEG_INFINITY
-                }),
+                Err(c) => bias.push(if c { f64::INFINITY } else { f64::NEG_INFINITY }),
                 Ok(s) => {
                     if !s.converged {
                         notes.push(format!(
@@ -261,7 +264,12 @@ impl Classifier for LinearSvm {
         serde_json::to_value(self).unwrap_or_default()
     }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
-        Ok(Box::new(self.fit_model(x, y, ctx.single_label, ctx.seed)?))
+        Ok(Box::new(self.fit_model(
+            x,
+            y,
+            ctx.single_label,
+            ctx.seed,
+        )?))
     }
 }
 
@@ -315,11 +323,11 @@ mod tests {
         };
         let m = svm.fit_model(&x, y.view(), false, 0).unwrap();
         let w = m.feature_weights().unwrap();
-        for (got, want) in w.row(0).iter().zip([
-            1.0386397407974046,
-            -0.6256108816147874,
-            -0.5899545133666274,
-        ]) {
+        for (got, want) in
+            w.row(0)
+                .iter()
+                .zip([1.0386397407974046, -0.6256108816147874, -0.5899545133666274])
+        {
             close(*got, want, 1e-6);
         }
         close(m.bias[0], -0.10273517239467508, 1e-6);
@@ -348,7 +356,11 @@ mod tests {
         // Swapping the labels negates the decision values (the problem is symmetric).
         let other = svm.fit_model(&x, swapped.view(), false, 1).unwrap();
         assert_eq!(other.predict(&x).decisions, swapped);
-        for (a, b) in m.decision_function(&x).iter().zip(&other.decision_function(&x)) {
+        for (a, b) in m
+            .decision_function(&x)
+            .iter()
+            .zip(&other.decision_function(&x))
+        {
             assert!((a + b).abs() < 1e-3, "{a} vs {b}");
         }
         let scores = m.predict(&x).scores;

@@ -451,7 +451,11 @@ mod tests {
             ..LogisticRegression::default()
         };
         let m = short.fit_model(&x, y.view(), false).unwrap();
-        assert!(m.notes()[0].contains("stopped after 1 L-BFGS"), "{:?}", m.notes());
+        assert!(
+            m.notes()[0].contains("stopped after 1 L-BFGS"),
+            "{:?}",
+            m.notes()
+        );
         let bad = LogisticRegression {
             c: -1.0,
             ..LogisticRegression::default()
