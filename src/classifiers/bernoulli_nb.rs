@@ -363,18 +363,7 @@ mod tests {
     // 1/2) and prior 2/5, so Q[0] gives ln(2/5 · 1/4 · 1/2 · 3/4 · 1/2), as Q[1] and Q[2] do.)
     #[test]
     fn matches_scikit_learn() {
-        let dense = |rows: &[[f64; 4]]| {
-            Csr::from_rows(
-                4,
-                rows.iter().map(|r| {
-                    r.iter()
-                        .enumerate()
-                        .filter(|(_, v)| **v != 0.0)
-                        .map(|(c, &v)| (c as u32, v))
-                        .collect()
-                }),
-            )
-        };
+        let dense = crate::classifiers::common::fixtures::dense_csr;
         let x = dense(&[
             [2., 1., 0., 0.],
             [0., 3., 1., 0.],

@@ -8,6 +8,7 @@
 use ndarray::{Array1, Array2, ArrayView2};
 
 use super::{Fitted, Predictions, multiclass_from_jll};
+use crate::error::{Error, Result};
 use crate::features::Csr;
 
 /// `Some(value)` when every training paragraph has the same value for topic `t` (all false or
@@ -75,6 +76,28 @@ impl<F: Fitted> Fitted for InBlocks<F> {
     fn notes(&self) -> Vec<String> {
         self.inner.notes()
     }
+}
+
+/// The checks both iterative solvers (`linear_svm`, `logistic_regression`) make before fitting:
+/// `c` finite and > 0, `tol` finite and > 0, `max_iter` > 0 (usage errors), and finite feature
+/// values.
+pub fn check_solver_input(name: &str, c: f64, tol: f64, max_iter: usize, x: &Csr) -> Result<()> {
+    if !c.is_finite() || c <= 0.0 {
+        return Err(Error::Usage(format!(
+            "{name}: c must be finite and > 0, got {c}"
+        )));
+    }
+    if !tol.is_finite() || tol <= 0.0 || max_iter == 0 {
+        return Err(Error::Usage(format!(
+            "{name}: tol must be finite and > 0 and max_iter > 0, got {tol} and {max_iter}"
+        )));
+    }
+    if let Some(bad) = x.data.iter().find(|v| !v.is_finite()) {
+        return Err(Error::Failed(format!(
+            "{name}: feature values must be finite, found {bad}"
+        )));
+    }
+    Ok(())
 }
 
 /// `bytes` in MiB to three decimals at most (`1024 MiB`, `1557.25 MiB`, `0.01 MiB`), or in bytes
@@ -153,6 +176,20 @@ pub(crate) mod fixtures {
     use ndarray::Array2;
 
     use crate::features::Csr;
+
+    /// A 4-column sparse matrix from dense rows (zeros not stored).
+    pub fn dense_csr(rows: &[[f64; 4]]) -> Csr {
+        Csr::from_rows(
+            4,
+            rows.iter().map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(c, &v)| (c as u32, v))
+                    .collect()
+            }),
+        )
+    }
 
     /// Rows 0–1 contain word 0 (topic "yes", the minority); rows 2–5 do not.
     pub fn separable() -> Csr {

@@ -23,9 +23,9 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::common::{argmax_decisions, constant_topic, logistic};
+use super::common::{argmax_decisions, check_solver_input, constant_topic, logistic};
 use super::{Classifier, FitContext, Fitted, Predictions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
 
 /// Hyperparameters.
@@ -183,23 +183,7 @@ impl LinearSvm {
         single_label: bool,
         seed: u64,
     ) -> Result<FittedSvm> {
-        if !self.c.is_finite() || self.c <= 0.0 {
-            return Err(Error::Usage(format!(
-                "linear_svm: c must be finite and > 0, got {}",
-                self.c
-            )));
-        }
-        if !self.tol.is_finite() || self.tol <= 0.0 || self.max_iter == 0 {
-            return Err(Error::Usage(format!(
-                "linear_svm: tol must be finite and > 0 and max_iter > 0, got {} and {}",
-                self.tol, self.max_iter
-            )));
-        }
-        if let Some(bad) = x.data.iter().find(|v| !v.is_finite()) {
-            return Err(Error::Failed(format!(
-                "linear_svm: feature values must be finite, found {bad}"
-            )));
-        }
+        check_solver_input("linear_svm", self.c, self.tol, self.max_iter, x)?;
         let t = y.ncols();
         let solutions: Vec<std::result::Result<TopicSolution, bool>> = (0..t)
             .into_par_iter()

@@ -22,11 +22,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    constant_topic, logistic, multiclass_with_absent, single_label_target, sparse_dot,
+    check_solver_input, constant_topic, logistic, multiclass_with_absent, single_label_target,
+    sparse_dot,
 };
 use super::lbfgs;
 use super::{Classifier, FitContext, Fitted, Predictions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
 
 /// Hyperparameters.
@@ -179,23 +180,7 @@ impl LogisticRegression {
         y: ArrayView2<bool>,
         single_label: bool,
     ) -> Result<FittedLogistic> {
-        if !self.c.is_finite() || self.c <= 0.0 {
-            return Err(Error::Usage(format!(
-                "logistic_regression: c must be finite and > 0, got {}",
-                self.c
-            )));
-        }
-        if !self.tol.is_finite() || self.tol <= 0.0 || self.max_iter == 0 {
-            return Err(Error::Usage(format!(
-                "logistic_regression: tol must be finite and > 0 and max_iter > 0, got {} and {}",
-                self.tol, self.max_iter
-            )));
-        }
-        if let Some(bad) = x.data.iter().find(|v| !v.is_finite()) {
-            return Err(Error::Failed(format!(
-                "logistic_regression: feature values must be finite, found {bad}"
-            )));
-        }
+        check_solver_input("logistic_regression", self.c, self.tol, self.max_iter, x)?;
         let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
         let xt = transpose(x);
         let opts = lbfgs::Options {
