@@ -1,7 +1,11 @@
 //! Speed, one criterion group per pipeline stage: tokenize+count (bytes/s, all threads and one
 //! thread), fit and predict (documents/s; linfa-bayes dense beside the sparse twin), one full
 //! default eval of the shipped corpus, and a scaling group over 1k/10k/100k documents resampled
-//! (seeded) from 20 Newsgroups in ../shared (skipped with a message where it is absent).
+//! (seeded) from 20 Newsgroups in ../shared (skipped with a message where it is absent), and one
+//! group per sparse contender solver (`fit_linear_svm`, `fit_logistic_regression`,
+//! `fit_bernoulli_nb`: documents/s, fitting on the 20 Newsgroups training split as `eval --split
+//! test` does, single-label; scikit-learn's fit times for the same fits are in
+//! `benches/compare_contenders.py`).
 //!
 //! `cargo bench` runs them; CI only compiles them (`cargo bench --no-run`).
 
@@ -170,5 +174,40 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tokenize, fit_predict, full_eval, scaling);
+/// One group per sparse contender: fit on the 20 Newsgroups training split (11,314 documents),
+/// with the features the classifier asks for, as one multi-class problem.
+fn contenders(c: &mut Criterion) {
+    let Some(ds) = news20() else { return };
+    let train: Vec<usize> = (0..ds.items.len())
+        .filter(|&i| ds.items[i].is_test == Some(false))
+        .collect();
+    let texts: Vec<&str> = train.iter().map(|&i| ds.items[i].text.as_str()).collect();
+    let tok = Tokenized::new(&texts, 1);
+    let all: Vec<usize> = (0..train.len()).collect();
+    let y = gold(&ds, &train);
+    let ctx = FitContext {
+        seed: 42,
+        single_label: true,
+    };
+    for name in ["linear_svm", "logistic_regression", "bernoulli_nb"] {
+        let clf = classifiers::by_name(name).unwrap();
+        let x = Vocabulary::fit(&tok, &all, clf.features()).transform(&tok, &all);
+        let mut g = c.benchmark_group(format!("fit_{name}"));
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(train.len() as u64));
+        g.bench_function(BenchmarkId::new("20news_train", train.len()), |b| {
+            b.iter(|| clf.fit(&x, y.view(), &ctx).unwrap())
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(
+    benches,
+    tokenize,
+    fit_predict,
+    full_eval,
+    scaling,
+    contenders
+);
 criterion_main!(benches);

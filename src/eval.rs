@@ -623,6 +623,7 @@ fn run_external(
         let req = FoldRequest {
             fold: fold.name(),
             seed: fold_seed(opts.seed, fold),
+            single_label: p.single_label,
             train: fold
                 .train
                 .iter()

@@ -75,6 +75,9 @@ pub struct FoldRequest<'a> {
     pub fold: String,
     /// Seed for any random step (the same one the built-in classifiers get for this fold).
     pub seed: u64,
+    /// Every paragraph of the data has exactly one topic (as built-ins get in
+    /// `FitContext::single_label`): fit one multi-class model, predict one topic per paragraph.
+    pub single_label: bool,
     /// (id, text, topic ids) of the training items.
     pub train: Vec<(&'a str, &'a str, Vec<&'a str>)>,
     /// (id, text) of the test items, in the order predictions are returned.
@@ -191,6 +194,7 @@ impl External {
         let line = json!({
             "fold": req.fold,
             "seed": req.seed,
+            "single_label": req.single_label,
             "topics": topics,
             "train": req.train.iter().map(|(id, text, t)| json!({"id": id, "text": text, "topics": t})).collect::<Vec<_>>(),
             "test": req.test.iter().map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
@@ -370,6 +374,7 @@ mod tests {
         FoldRequest {
             fold: "r0f0".into(),
             seed: 1,
+            single_label: false,
             train: vec![],
             test: vec![("p1", "x"), ("p2", "y")],
         }

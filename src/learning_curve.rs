@@ -369,10 +369,11 @@ fn pool(
 mod tests {
     use super::*;
 
-    /// The contender's curve is fitted with the run's memory budget: a budget too small for any
-    /// dense copy makes a dense contender's curve fail saying so, while the default lets it run.
+    /// The curves are fitted with the run's memory budget: under a budget too small for any
+    /// dense copy the baseline runs on its sparse twin and the (sparse) contender as before, so
+    /// both curves are the same as under the default budget.
     #[test]
-    fn the_contender_curve_uses_the_memory_budget() {
+    fn the_curves_are_the_same_under_a_tiny_memory_budget() {
         let mut csv = String::from("id,text,labels\n");
         for i in 0..24 {
             let (label, words) = if i % 2 == 0 {
@@ -409,12 +410,10 @@ mod tests {
             roomy.curves[1].macro_f1
         );
         let tight = curve(8);
-        let Err(e) = &tight.curves[1].macro_f1 else {
-            panic!("fitted over a budget of 8 bytes")
-        };
-        assert!(e.contains("over the memory budget of 8 bytes"), "{e}");
-        // The baseline's curve runs on its sparse twin, which needs no dense copy.
-        assert!(tight.curves[0].macro_f1.is_ok());
+        for (a, b) in roomy.curves.iter().zip(&tight.curves) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.macro_f1, b.macro_f1, "{}", a.name);
+        }
     }
 
     #[test]

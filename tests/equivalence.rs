@@ -1,7 +1,8 @@
 //! The baseline against independent computations: a reference multinomial naive Bayes written
 //! here with plain loops, the sparse twin (`classifiers::sparse_nb`) against linfa-bayes on the
 //! shipped corpus and on a 20 Newsgroups sample, and scikit-learn's numbers for one shipped fold
-//! (pasted in as literals, with the Python that computed them).
+//! (pasted in as literals, with the Python that computed them); and the sparse `bernoulli_nb`
+//! against linfa-bayes's dense `BernoulliNb` on the shipped corpus.
 
 use linfa::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -223,6 +224,76 @@ fn sparse_nb_equals_linfa_on_the_shipped_corpus() {
     let s = count_split(&texts, p.gold.view(), &all, &all);
     assert_eq!(s.x_train.n_rows(), 71);
     assert_sparse_equals_linfa(&s, "shipped corpus");
+}
+
+/// `bernoulli_nb` (sparse: a per-class constant corrected by the words present) against
+/// linfa-bayes's dense `BernoulliNb` (alpha 1, binarize 0) on the shipped corpus, fold 0 of
+/// repeat 0: per topic, both classes' joint log-likelihoods to 1e-9 relative, and the
+/// single-label multi-class model on each paragraph's first topic likewise.
+#[test]
+fn bernoulli_nb_equals_linfa_on_the_shipped_corpus() {
+    use linfa_bayes::NaiveBayes;
+    use topicbench::classifiers::bernoulli_nb::BernoulliNb;
+    let (s, _) = shipped_fold();
+    let records = s.x_train.to_dense();
+    let test = s.x_test.to_dense().mapv(|v| f64::from(u8::from(v > 0.0)));
+    let params = linfa_bayes::BernoulliNb::<f64, usize>::params()
+        .alpha(1.0)
+        .binarize(Some(0.0));
+    let close = |a: f64, b: f64, what: &str| {
+        let rel = (a - b).abs() / a.abs().max(b.abs()).max(f64::MIN_POSITIVE);
+        assert!(
+            a.is_finite() && rel <= 1e-9,
+            "{what}: linfa {a} vs sparse {b}"
+        );
+    };
+    let ours = BernoulliNb::default()
+        .fit_model(&s.x_train, s.y_train.view(), false)
+        .unwrap();
+    let got = ours.joint_log_likelihood(&s.x_test);
+    let mut compared = 0;
+    for (t, g) in got.iter().enumerate() {
+        let target: Array1<usize> = s.y_train.column(t).mapv(usize::from);
+        let Some((no, yes)) = g else {
+            assert!(target.sum() == 0 || target.sum() == target.len());
+            continue;
+        };
+        let linfa = params
+            .fit(&DatasetView::new(records.view(), target.view()))
+            .unwrap();
+        let want = linfa.joint_log_likelihood(test.view());
+        for i in 0..test.nrows() {
+            close(want[&0][i], no[i], &format!("topic {t} no, row {i}"));
+            close(want[&1][i], yes[i], &format!("topic {t} yes, row {i}"));
+        }
+        compared += 1;
+    }
+    assert!(compared >= 4, "only {compared} topics had both classes");
+    // Single-label: each training paragraph's first topic (0 when it has none).
+    let target: Array1<usize> = s
+        .y_train
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().position(|&b| b).unwrap_or(0))
+        .collect();
+    let linfa = params
+        .fit(&DatasetView::new(records.view(), target.view()))
+        .unwrap();
+    let want = linfa.joint_log_likelihood(test.view());
+    let mut single = s.y_train.mapv(|_| false);
+    for (i, &k) in target.iter().enumerate() {
+        single[[i, k]] = true;
+    }
+    let got = BernoulliNb::default()
+        .fit_model(&s.x_train, single.view(), true)
+        .unwrap()
+        .multiclass_joint_log_likelihood(&s.x_test);
+    assert!(want.len() >= 2);
+    for (&&k, values) in &want {
+        for (i, &w) in values.iter().enumerate() {
+            close(w, got[[i, k]], &format!("single-label class {k}, row {i}"));
+        }
+    }
 }
 
 #[test]

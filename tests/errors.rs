@@ -771,31 +771,6 @@ fn classifier_timeout_too_large() {
     );
 }
 
-/// `predict` takes the budget too, and a classifier over it fails naming the flag.
-#[test]
-fn predict_over_the_memory_budget() {
-    let (code, _, stderr) = crate::util::run_bin_with_input(
-        &crate::util::repo_root(),
-        &[
-            "predict",
-            "--classifier",
-            "linear_svm",
-            "--memory-budget",
-            "0.01",
-            "--no-tune",
-        ],
-        "China and Taiwan talk trade\n",
-    );
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(
-        stderr,
-        "error: linear_svm: needs a dense copy for linfa (training matrix 71 × 740 × 8 bytes = 0.401 MiB \
-         + kernel matrix 71 × 71 × 8 bytes = 0.038 MiB), over the memory budget of 0.01 MiB: raise \
-         --memory-budget (MiB) or use a sparse classifier (complement_nb, nearest_centroid, \
-         multinomial_nb_tfidf_bigrams)\n"
-    );
-}
-
 #[test]
 fn memory_budget_not_positive() {
     usage_fails(

@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let req = FoldRequest {
         fold: "r0f0".into(),
         seed: 1,
+        single_label: false,
         train: vec![],
         test: vec![("p1", "x"), ("p2", "y"), ("p3", "z")],
     };

@@ -1,30 +1,25 @@
-//! `bernoulli_nb`: linfa-bayes `BernoulliNb` (alpha 1.0, binarize threshold 0.0: each word present
-//! or absent) on word counts, one binary model per topic (single-label: one multi-class model).
+//! `bernoulli_nb`: Bernoulli naive Bayes (alpha 1.0, binarize threshold 0.0: each word present or
+//! absent) on word counts, computed on the sparse matrix; one binary model per topic
+//! (single-label: one multi-class model over the topics present in the fold). The same model as
+//! linfa-bayes's and scikit-learn's `BernoulliNB` (equal joint log-likelihoods: tested here against
+//! scikit-learn and in `tests/equivalence.rs` against linfa-bayes on the shipped corpus).
 //!
-//! Per class c: P(w | c) = (paragraphs of c containing w + α) / (paragraphs of c + 2α), and
-//! jll_c(x) = ln prior_c + Σ_w [x_w ln P(w | c) + (1 − x_w) ln(1 − P(w | c))] with x binary, so
-//! an absent word counts as evidence too. Scores come from linfa's `joint_log_likelihood` through
+//! Per class c with n_c training paragraphs, n_cw of them containing word w:
+//! p_cw = (n_cw + α) / (n_c + 2α), and
+//! jll_c(x) = ln prior_c + Σ_w [x_w ln p_cw + (1 − x_w) ln(1 − p_cw)] with x binary, so an absent
+//! word counts as evidence too. Rewritten as
+//! jll_c(x) = [ln prior_c + Σ_w ln(1 − p_cw)] + Σ_{w present in x} [ln p_cw − ln(1 − p_cw)]:
+//! a per-class constant (every word absent) corrected by the words present, so a paragraph costs
+//! its stored entries, and no dense matrix is made. Scores come through
 //! [`super::binary_from_jll`] / softmax.
 //!
-//! What linfa-bayes 0.8.1's `BernoulliNb` needs (checked in its source), handled here:
-//! - `fit` binarizes the records, but `joint_log_likelihood` does *not* (only `predict` does):
-//!   given raw counts it would weigh a word seen three times three times. Test paragraphs are
-//!   binarized here with the same threshold before `joint_log_likelihood` (tested).
-//! - `predict` breaks ties in HashMap order and `predict_proba` exponentiates without
-//!   subtracting the maximum; neither is used.
-//! - Unlike `MultinomialNb`, it has no leftover `dbg!`, so stderr is not silenced.
-//!
-//! linfa needs a dense matrix: the fit refuses when `n_train × n_features × 8` bytes exceeds
-//! `memory_budget_bytes` (linfa then makes about two more copies of that size while fitting).
+//! A word is present when its value is above `binarize_threshold`, which must be ≥ 0 (a stored
+//! zero is never present, so the sparse matrix holds every present word).
 
-use linfa::prelude::*;
-use linfa_bayes::NaiveBayes;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::common::{
-    check_dense_budget, constant_topic, multiclass_with_absent, single_label_target,
-};
+use super::common::{constant_topic, multiclass_with_absent, single_label_target, sparse_dot};
 use super::{Classifier, FitContext, Fitted, Predictions, binary_from_jll};
 use crate::error::{Error, Result};
 use crate::features::{Csr, FeatureSpec};
@@ -35,10 +30,8 @@ use crate::features::{Csr, FeatureSpec};
 pub struct BernoulliNb {
     /// Additive smoothing.
     pub alpha: f64,
-    /// A feature counts as present when its value is above this.
+    /// A feature counts as present when its value is above this (≥ 0).
     pub binarize_threshold: f64,
-    /// Largest dense training matrix linfa may be given, in bytes; above it the fit fails.
-    pub memory_budget_bytes: u64,
 }
 
 impl Default for BernoulliNb {
@@ -46,70 +39,128 @@ impl Default for BernoulliNb {
         BernoulliNb {
             alpha: 1.0,
             binarize_threshold: 0.0,
-            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
         }
     }
 }
 
-type LinfaBnb = linfa_bayes::BernoulliNb<f64, usize>;
+/// Per class: the all-absent constant and the per-word correction when present.
+#[derive(Debug, Clone)]
+pub struct ClassTerms {
+    /// features × classes: ln p_cw − ln(1 − p_cw).
+    pub delta: Array2<f64>,
+    /// Per class: ln prior_c + Σ_w ln(1 − p_cw).
+    pub constant: Array1<f64>,
+}
 
-/// One topic's model.
-pub enum TopicModel {
-    /// Both classes were seen (labels 0 = no, 1 = yes).
-    Linfa(LinfaBnb),
-    /// Only one class was seen: every paragraph gets it (score 1.0 or 0.0).
-    Constant(bool),
+impl ClassTerms {
+    /// Per class, from the class sizes and the per-word document counts (features × classes).
+    fn new(doc_counts: &Array2<f64>, class_sizes: &[f64], alpha: f64) -> ClassTerms {
+        let total: f64 = class_sizes.iter().sum();
+        let mut delta = Array2::zeros(doc_counts.raw_dim());
+        let mut constant = Array1::zeros(class_sizes.len());
+        for (c, &n_c) in class_sizes.iter().enumerate() {
+            if n_c == 0.0 {
+                continue;
+            }
+            let ln_denominator = (n_c + 2.0 * alpha).ln();
+            let mut absent = (n_c / total).ln();
+            // Counts are whole numbers 0..=n_c: ln(k + α) once per k, not once per word.
+            let ln_table: Vec<f64> = (0..=n_c as usize)
+                .map(|k| (k as f64 + alpha).ln())
+                .collect();
+            for (w, &n_cw) in doc_counts.column(c).iter().enumerate() {
+                let k = n_cw as usize;
+                let ln_p = ln_table[k] - ln_denominator;
+                let ln_q = ln_table[n_c as usize - k] - ln_denominator;
+                absent += ln_q;
+                delta[[w, c]] = ln_p - ln_q;
+            }
+            constant[c] = absent;
+        }
+        ClassTerms { delta, constant }
+    }
+
+    /// Joint log-likelihoods, paragraphs × classes, of binarized paragraphs.
+    fn jll(&self, xbin: &Csr) -> Array2<f64> {
+        sparse_dot(xbin, &self.delta) + &self.constant
+    }
 }
 
 /// A fitted Bernoulli naive Bayes.
+#[derive(Debug, Clone)]
 pub enum FittedBnb {
-    /// One binary model per topic.
-    OneVsRest(Vec<TopicModel>, f64),
-    /// Single-label: one multi-class model over the topic ids, the topic count, the threshold.
-    Multiclass(LinfaBnb, usize, f64),
+    /// One binary model per topic: classes (no, yes) per topic as columns 2k and 2k + 1.
+    OneVsRest {
+        /// The per-class terms.
+        terms: ClassTerms,
+        /// Per topic: `Some(value)` when the training fold had one class only.
+        constant: Vec<Option<bool>>,
+        /// The binarize threshold.
+        threshold: f64,
+    },
+    /// Single-label: one multi-class model, a class per topic.
+    Multiclass {
+        /// The per-class terms (zeros for absent topics).
+        terms: ClassTerms,
+        /// Which topics had training paragraphs.
+        present: Vec<bool>,
+        /// The binarize threshold.
+        threshold: f64,
+    },
+}
+
+/// The entries of `x` above `threshold`, as 1.0.
+fn binarized(x: &Csr, threshold: f64) -> Csr {
+    Csr::from_rows(
+        x.n_cols,
+        (0..x.n_rows()).map(|i| {
+            let (cols, vals) = x.row(i);
+            cols.iter()
+                .zip(vals)
+                .filter(|(_, v)| **v > threshold)
+                .map(|(&c, _)| (c, 1.0))
+                .collect()
+        }),
+    )
 }
 
 impl FittedBnb {
-    fn threshold(&self) -> f64 {
-        match self {
-            FittedBnb::OneVsRest(_, thr) | FittedBnb::Multiclass(_, _, thr) => *thr,
-        }
-    }
-
     /// Joint log-likelihoods (no, yes) per topic, one value per row of `x` (`None` for a
     /// constant topic; empty for a multi-class model).
     pub fn joint_log_likelihood(&self, x: &Csr) -> Vec<Option<(Array1<f64>, Array1<f64>)>> {
-        let FittedBnb::OneVsRest(models, _) = self else {
+        let FittedBnb::OneVsRest {
+            terms,
+            constant,
+            threshold,
+        } = self
+        else {
             return Vec::new();
         };
-        let xbin = binarized(x, self.threshold());
-        models
+        let jll = terms.jll(&binarized(x, *threshold));
+        constant
             .iter()
-            .map(|m| match m {
-                TopicModel::Constant(_) => None,
-                TopicModel::Linfa(m) => {
-                    let jll = m.joint_log_likelihood(xbin.view());
-                    Some((jll[&0].clone(), jll[&1].clone()))
-                }
+            .enumerate()
+            .map(|(k, c)| {
+                c.is_none().then(|| {
+                    (
+                        jll.column(2 * k).to_owned(),
+                        jll.column(2 * k + 1).to_owned(),
+                    )
+                })
             })
             .collect()
     }
-}
 
-/// A dense 0/1 copy: 1 where the value is above `threshold` (as linfa's `fit` binarizes).
-fn binarized(x: &Csr, threshold: f64) -> Array2<f64> {
-    x.to_dense().mapv(|v| if v > threshold { 1.0 } else { 0.0 })
-}
-
-fn fit_linfa(
-    params: &linfa_bayes::BernoulliNbParams<f64, usize>,
-    records: &Array2<f64>,
-    target: &Array1<usize>,
-) -> Result<LinfaBnb> {
-    let ds = DatasetView::new(records.view(), target.view());
-    params
-        .fit(&ds)
-        .map_err(|e| Error::Failed(format!("bernoulli_nb: linfa-bayes fit failed: {e}")))
+    /// Multi-class joint log-likelihoods, paragraphs × topics (zeros for absent topics; empty
+    /// for one-vs-rest).
+    pub fn multiclass_joint_log_likelihood(&self, x: &Csr) -> Array2<f64> {
+        match self {
+            FittedBnb::Multiclass {
+                terms, threshold, ..
+            } => terms.jll(&binarized(x, *threshold)),
+            FittedBnb::OneVsRest { .. } => Array2::zeros((x.n_rows(), 0)),
+        }
+    }
 }
 
 impl BernoulliNb {
@@ -121,35 +172,68 @@ impl BernoulliNb {
                 self.alpha
             )));
         }
-        if !self.binarize_threshold.is_finite() {
+        if !self.binarize_threshold.is_finite() || self.binarize_threshold < 0.0 {
             return Err(Error::Usage(format!(
-                "bernoulli_nb: binarize_threshold must be finite, got {}",
+                "bernoulli_nb: binarize_threshold must be finite and >= 0, got {}",
                 self.binarize_threshold
             )));
         }
-        check_dense_budget(
-            "bernoulli_nb",
-            &[("training matrix", (x.n_rows(), x.n_cols))],
-            self.memory_budget_bytes,
-        )?;
-        let thr = self.binarize_threshold;
-        let params = LinfaBnb::params().alpha(self.alpha).binarize(Some(thr));
-        let records = x.to_dense();
+        let threshold = self.binarize_threshold;
+        let xbin = binarized(x, threshold);
+        let (v, t) = (x.n_cols, y.ncols());
         if single_label {
             let target = single_label_target(y);
-            let model = fit_linfa(&params, &records, &target)?;
-            return Ok(FittedBnb::Multiclass(model, y.ncols(), thr));
-        }
-        let mut models = Vec::with_capacity(y.ncols());
-        for t in 0..y.ncols() {
-            if let Some(c) = constant_topic(y, t) {
-                models.push(TopicModel::Constant(c));
-                continue;
+            let mut sizes = vec![0.0f64; t];
+            let mut counts = Array2::<f64>::zeros((v, t));
+            for (i, &k) in target.iter().enumerate() {
+                sizes[k] += 1.0;
+                for &c in xbin.row(i).0 {
+                    counts[[c as usize, k]] += 1.0;
+                }
             }
-            let target: Array1<usize> = y.column(t).mapv(usize::from);
-            models.push(TopicModel::Linfa(fit_linfa(&params, &records, &target)?));
+            let present = sizes.iter().map(|&s| s > 0.0).collect();
+            return Ok(FittedBnb::Multiclass {
+                terms: ClassTerms::new(&counts, &sizes, self.alpha),
+                present,
+                threshold,
+            });
         }
-        Ok(FittedBnb::OneVsRest(models, thr))
+        let constant: Vec<Option<bool>> = (0..t).map(|k| constant_topic(y, k)).collect();
+        // Columns 2k ("no") and 2k + 1 ("yes") of topic k.
+        let mut counts = Array2::<f64>::zeros((v, 2 * t));
+        let mut df = vec![0.0f64; v];
+        for i in 0..xbin.n_rows() {
+            let topics: Vec<usize> = (0..t).filter(|&k| y[[i, k]]).collect();
+            for &c in xbin.row(i).0 {
+                df[c as usize] += 1.0;
+                for &k in &topics {
+                    counts[[c as usize, 2 * k + 1]] += 1.0;
+                }
+            }
+        }
+        let n = x.n_rows() as f64;
+        let mut sizes = vec![0.0f64; 2 * t];
+        for k in (0..t).filter(|&k| constant[k].is_none()) {
+            let yes = y.column(k).iter().filter(|&&b| b).count() as f64;
+            sizes[2 * k] = n - yes;
+            sizes[2 * k + 1] = yes;
+            for (w, &d) in df.iter().enumerate() {
+                counts[[w, 2 * k]] = d - counts[[w, 2 * k + 1]];
+            }
+        }
+        // Each topic's pair is its own two-class model: its priors are over its n paragraphs.
+        let mut terms = ClassTerms::new(&counts, &sizes, self.alpha);
+        for k in (0..t).filter(|&k| constant[k].is_none()) {
+            // `ClassTerms::new` took priors over all 2t columns (t·n paragraphs): add ln t back.
+            let fix = (t as f64).ln();
+            terms.constant[2 * k] += fix;
+            terms.constant[2 * k + 1] += fix;
+        }
+        Ok(FittedBnb::OneVsRest {
+            terms,
+            constant,
+            threshold,
+        })
     }
 }
 
@@ -162,7 +246,8 @@ impl Classifier for BernoulliNb {
         "bernoulli_nb"
     }
     fn describe(&self) -> &'static str {
-        "linfa-bayes BernoulliNb on word presence/absence, alpha 1.0, one-vs-rest"
+        "Bernoulli naive Bayes (as scikit-learn BernoulliNB, sparse) on word presence/absence, \
+         alpha 1.0, one-vs-rest"
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS
@@ -170,48 +255,49 @@ impl Classifier for BernoulliNb {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
-    fn set_memory_budget(&mut self, bytes: u64) {
-        self.memory_budget_bytes = bytes;
-    }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
-        Ok(Box::new(super::common::InBlocks {
-            inner: self.fit_model(x, y, ctx.single_label)?,
-            rows: x.n_rows(),
-        }))
+        Ok(Box::new(self.fit_model(x, y, ctx.single_label)?))
     }
 }
 
 impl Fitted for FittedBnb {
     fn predict(&self, x: &Csr) -> Predictions {
-        if let FittedBnb::Multiclass(m, n_topics, thr) = self {
-            let xbin = binarized(x, *thr);
-            let mut all = Array2::zeros((x.n_rows(), *n_topics));
-            let mut present = vec![false; *n_topics];
-            for (&&class, values) in &m.joint_log_likelihood(xbin.view()) {
-                all.column_mut(class).assign(values);
-                present[class] = true;
+        let (terms, constant, threshold) = match self {
+            FittedBnb::Multiclass { present, .. } => {
+                return multiclass_with_absent(self.multiclass_joint_log_likelihood(x), present);
             }
-            return multiclass_with_absent(all, &present);
-        }
-        let FittedBnb::OneVsRest(models, _) = self else {
-            unreachable!("handled above")
+            FittedBnb::OneVsRest {
+                terms,
+                constant,
+                threshold,
+            } => (terms, constant, *threshold),
         };
-        let jll = self.joint_log_likelihood(x);
+        let jll = terms.jll(&binarized(x, threshold));
         let n = x.n_rows();
-        let mut scores = Array2::zeros((n, models.len()));
-        let mut decisions = Array2::from_elem((n, models.len()), false);
-        for (t, (j, m)) in jll.iter().zip(models).enumerate() {
+        let mut scores = Array2::zeros((n, constant.len()));
+        let mut decisions = Array2::from_elem((n, constant.len()), false);
+        for (k, c) in constant.iter().enumerate() {
             for i in 0..n {
-                let (p, d) = match (j, m) {
-                    (Some((no, yes)), _) => binary_from_jll(no[i], yes[i]),
-                    (None, TopicModel::Constant(c)) => (f64::from(u8::from(*c)), *c),
-                    (None, TopicModel::Linfa(_)) => (0.0, false),
+                let (p, d) = match c {
+                    Some(c) => (f64::from(u8::from(*c)), *c),
+                    None => binary_from_jll(jll[[i, 2 * k]], jll[[i, 2 * k + 1]]),
                 };
-                scores[[i, t]] = p;
-                decisions[[i, t]] = d;
+                scores[[i, k]] = p;
+                decisions[[i, k]] = d;
             }
         }
         Predictions { scores, decisions }
+    }
+
+    fn feature_weights(&self) -> Option<Array2<f64>> {
+        Some(match self {
+            FittedBnb::OneVsRest {
+                terms, constant, ..
+            } => Array2::from_shape_fn((constant.len(), terms.delta.nrows()), |(k, w)| {
+                terms.delta[[w, 2 * k + 1]] - terms.delta[[w, 2 * k]]
+            }),
+            FittedBnb::Multiclass { terms, .. } => terms.delta.t().to_owned(),
+        })
     }
 }
 
@@ -228,6 +314,10 @@ mod tests {
         BernoulliNb::default().fit(x, y, &ctx)
     }
 
+    fn close(got: f64, want: f64) {
+        assert!((got - want).abs() < 1e-12, "got {got}, want {want}");
+    }
+
     // Hand-worked: 3 paragraphs, 2 words, 1 topic; rows [2,0] yes, [0,1] no, [1,1] yes.
     // Binarized yes rows [1,0], [1,1]: P(w|yes) = ((2+1)/(2+2), (1+1)/4) = (3/4, 1/2).
     // No row [0,1]: P(w|no) = ((0+1)/(1+2), (1+1)/3) = (1/3, 2/3). Priors yes 2/3, no 1/3.
@@ -236,7 +326,6 @@ mod tests {
     //   P(yes) = (1/4) / (1/4 + 1/27) = 27/31.
     // Paragraph [0,0]: yes = ln(2/3 · 1/4 · 1/2) = ln(1/12); no = ln(1/3 · 2/3 · 1/3) = ln(2/27)
     //   P(yes) = (1/12) / (1/12 + 2/27) = 9/17.
-    // Without binarizing [3,0] linfa's joint_log_likelihood would give yes = ln(1/12) + 3·ln 3.
     #[test]
     fn hand_worked_one_vs_rest() {
         let x = Csr::from_rows(
@@ -250,23 +339,94 @@ mod tests {
             .unwrap();
         let jll = m.joint_log_likelihood(&q);
         let (no, yes) = jll[0].as_ref().unwrap();
-        assert!((yes[0] - 0.25f64.ln()).abs() < 1e-12, "{yes}");
-        assert!((no[0] - (1.0f64 / 27.0).ln()).abs() < 1e-12, "{no}");
-        assert!((yes[1] - (1.0f64 / 12.0).ln()).abs() < 1e-12, "{yes}");
-        assert!((no[1] - (2.0f64 / 27.0).ln()).abs() < 1e-12, "{no}");
-        // The workaround is needed: linfa's own joint_log_likelihood on the raw counts.
-        let FittedBnb::OneVsRest(ref models, _) = m else {
-            panic!("expected one-vs-rest")
-        };
-        let TopicModel::Linfa(ref linfa_model) = models[0] else {
-            panic!("expected a linfa model")
-        };
-        let raw = linfa_model.joint_log_likelihood(q.to_dense().view());
-        assert!((raw[&1][0] - ((1.0f64 / 12.0).ln() + 3.0 * 3f64.ln())).abs() < 1e-12);
+        close(yes[0], 0.25f64.ln());
+        close(no[0], (1.0f64 / 27.0).ln());
+        close(yes[1], (1.0f64 / 12.0).ln());
+        close(no[1], (2.0f64 / 27.0).ln());
         let p = m.predict(&q);
-        assert!((p.scores[[0, 0]] - 27.0 / 31.0).abs() < 1e-12);
-        assert!((p.scores[[1, 0]] - 9.0 / 17.0).abs() < 1e-12);
+        close(p.scores[[0, 0]], 27.0 / 31.0);
+        close(p.scores[[1, 0]], 9.0 / 17.0);
         assert_eq!(p.decisions, array![[true], [true]]);
+    }
+
+    // Reference: scikit-learn 1.9.1 (`_check_X` binarizes Q as `predict` does)
+    //   X = np.array([[2,1,0,0],[0,3,1,0],[1,0,0,2],[0,0,4,1],[3,1,0,1]], dtype=float)
+    //   Q = np.array([[1,0,3,0],[0,2,0,1],[0,0,0,0]], dtype=float)
+    //   Y = np.array([[1,0],[0,1],[1,0],[0,1],[1,1]], dtype=bool)
+    //   for t in range(2):
+    //       m = BernoulliNB().fit(X, Y[:, t]); m._joint_log_likelihood(m._check_X(Q))
+    //   -> t0 [[-3.9765615265657166, -4.175988551262611], [-3.9765615265657175, -3.3650583350462813],
+    //          [-3.9765615265657175, -4.175988551262611]]
+    //      t1 [[-3.9765615265657166, -3.7705234431544468], [-3.9765615265657175, -2.9595932269381175],
+    //          [-3.9765615265657175, -3.770523443154447]]
+    //   m = BernoulliNB().fit(X, [0, 1, 0, 2, 1]); m._joint_log_likelihood(m._check_X(Q))
+    //   -> [[-3.9765615265657166, -4.382026634673882, -4.617592705986649],
+    //       [-3.9765615265657175, -3.283414346005772, -4.617592705986649],
+    //       [-3.9765615265657175, -4.382026634673882, -4.617592705986648]]
+    // (The fixture is symmetric enough for equal values: class "no" of t0 has p = (1/4, 1/2, 3/4,
+    // 1/2) and prior 2/5, so Q[0] gives ln(2/5 · 1/4 · 1/2 · 3/4 · 1/2), as Q[1] and Q[2] do.)
+    #[test]
+    fn matches_scikit_learn() {
+        let dense = crate::classifiers::common::fixtures::dense_csr;
+        let x = dense(&[
+            [2., 1., 0., 0.],
+            [0., 3., 1., 0.],
+            [1., 0., 0., 2.],
+            [0., 0., 4., 1.],
+            [3., 1., 0., 1.],
+        ]);
+        let q = dense(&[[1., 0., 3., 0.], [0., 2., 0., 1.], [0., 0., 0., 0.]]);
+        let y = array![
+            [true, false],
+            [false, true],
+            [true, false],
+            [false, true],
+            [true, true]
+        ];
+        let m = BernoulliNb::default()
+            .fit_model(&x, y.view(), false)
+            .unwrap();
+        let jll = m.joint_log_likelihood(&q);
+        let want = [
+            [
+                [-3.9765615265657166, -4.175988551262611],
+                [-3.9765615265657175, -3.3650583350462813],
+                [-3.9765615265657175, -4.175988551262611],
+            ],
+            [
+                [-3.9765615265657166, -3.7705234431544468],
+                [-3.9765615265657175, -2.9595932269381175],
+                [-3.9765615265657175, -3.770523443154447],
+            ],
+        ];
+        for (t, w) in want.iter().enumerate() {
+            let (no, yes) = jll[t].as_ref().unwrap();
+            for (i, [wn, wy]) in w.iter().enumerate() {
+                close(no[i], *wn);
+                close(yes[i], *wy);
+            }
+        }
+        let y1 = array![
+            [true, false, false],
+            [false, true, false],
+            [true, false, false],
+            [false, false, true],
+            [false, true, false]
+        ];
+        let m = BernoulliNb::default()
+            .fit_model(&x, y1.view(), true)
+            .unwrap();
+        let jll = m.multiclass_joint_log_likelihood(&q);
+        let want = [
+            [-3.9765615265657166, -4.382026634673882, -4.617592705986649],
+            [-3.9765615265657175, -3.283414346005772, -4.617592705986649],
+            [-3.9765615265657175, -4.382026634673882, -4.617592705986648],
+        ];
+        for (i, row) in want.iter().enumerate() {
+            for (k, w) in row.iter().enumerate() {
+                close(jll[[i, k]], *w);
+            }
+        }
     }
 
     // Single-label: word 0 means topic 0, word 1 topic 1; topic 2 has no training paragraph.
@@ -304,24 +464,21 @@ mod tests {
     }
 
     #[test]
-    fn refuses_over_the_memory_budget() {
-        let x = Csr::from_rows(1000, [vec![(0, 1.0)], vec![(1, 1.0)]]);
+    fn bad_parameters_are_refused() {
+        let x = Csr::from_rows(2, [vec![(0, 1.0)], vec![(1, 1.0)]]);
         let y = array![[true], [false]];
-        let small = BernoulliNb {
-            memory_budget_bytes: 1000,
-            ..BernoulliNb::default()
-        };
-        let ctx = FitContext {
-            seed: 0,
-            single_label: false,
-        };
-        let Err(e) = small.fit(&x, y.view(), &ctx) else {
-            panic!("fitted over the budget")
-        };
-        let msg = e.to_string();
-        assert!(
-            msg.starts_with("bernoulli_nb:") && msg.contains("2 × 1000"),
-            "{msg}"
-        );
+        for bad in [
+            BernoulliNb {
+                alpha: 0.0,
+                ..BernoulliNb::default()
+            },
+            BernoulliNb {
+                binarize_threshold: -1.0,
+                ..BernoulliNb::default()
+            },
+        ] {
+            let e = bad.fit_model(&x, y.view(), false).unwrap_err();
+            assert!(e.to_string().starts_with("bernoulli_nb:"), "{e}");
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! Pieces shared by the contender classifiers (`complement_nb`, `bernoulli_nb`,
-//! `logistic_regression`, `linear_svm`, `nearest_centroid`): spotting topics that are constant in
-//! a training fold, the single-label target, the memory check before a dense copy for linfa, a
-//! stable logistic function, a sparse × dense product, and the single-label decision rules
+//! Pieces shared by the classifiers (`complement_nb`, `bernoulli_nb`, `logistic_regression`,
+//! `linear_svm`, `nearest_centroid`, the baseline): spotting topics that are constant in a
+//! training fold, the single-label target, block-wise prediction for linfa's dense models, sizes
+//! in MiB, a stable logistic function, a sparse × dense product, and the single-label decision rules
 //! (softmax/argmax when some topics are absent from the fold). Only [`super`]'s contract types
 //! are used; nothing here knows about folds, paths or reports.
 
@@ -78,32 +78,26 @@ impl<F: Fitted> Fitted for InBlocks<F> {
     }
 }
 
-/// Refuses, rather than allocates, a dense copy over the budget. `parts` names each dense
-/// allocation with its (rows, columns) of `f64`, e.g. `[("training matrix", (n, d))]`.
-pub fn check_dense_budget(name: &str, parts: &[(&str, (usize, usize))], budget: u64) -> Result<()> {
-    let bytes_of = |(r, c): (usize, usize)| (r as u64).saturating_mul(c as u64).saturating_mul(8);
-    let total = parts
-        .iter()
-        .fold(0u64, |acc, &(_, shape)| acc.saturating_add(bytes_of(shape)));
-    if total <= budget {
-        return Ok(());
+/// The checks both iterative solvers (`linear_svm`, `logistic_regression`) make before fitting:
+/// `c` finite and > 0, `tol` finite and > 0, `max_iter` > 0 (usage errors), and finite feature
+/// values.
+pub fn check_solver_input(name: &str, c: f64, tol: f64, max_iter: usize, x: &Csr) -> Result<()> {
+    if !c.is_finite() || c <= 0.0 {
+        return Err(Error::Usage(format!(
+            "{name}: c must be finite and > 0, got {c}"
+        )));
     }
-    let listing: Vec<String> = parts
-        .iter()
-        .map(|&(what, (r, c))| {
-            format!(
-                "{what} {r} × {c} × 8 bytes = {}",
-                size_text(bytes_of((r, c)))
-            )
-        })
-        .collect();
-    Err(Error::Failed(format!(
-        "{name}: needs a dense copy for linfa ({}), over the memory budget of {}: \
-         raise --memory-budget (MiB) or use a sparse classifier (complement_nb, \
-         nearest_centroid, multinomial_nb_tfidf_bigrams)",
-        listing.join(" + "),
-        size_text(budget)
-    )))
+    if !tol.is_finite() || tol <= 0.0 || max_iter == 0 {
+        return Err(Error::Usage(format!(
+            "{name}: tol must be finite and > 0 and max_iter > 0, got {tol} and {max_iter}"
+        )));
+    }
+    if let Some(bad) = x.data.iter().find(|v| !v.is_finite()) {
+        return Err(Error::Failed(format!(
+            "{name}: feature values must be finite, found {bad}"
+        )));
+    }
+    Ok(())
 }
 
 /// `bytes` in MiB to three decimals at most (`1024 MiB`, `1557.25 MiB`, `0.01 MiB`), or in bytes
@@ -182,6 +176,20 @@ pub(crate) mod fixtures {
     use ndarray::Array2;
 
     use crate::features::Csr;
+
+    /// A 4-column sparse matrix from dense rows (zeros not stored).
+    pub fn dense_csr(rows: &[[f64; 4]]) -> Csr {
+        Csr::from_rows(
+            4,
+            rows.iter().map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(c, &v)| (c as u32, v))
+                    .collect()
+            }),
+        )
+    }
 
     /// Rows 0–1 contain word 0 (topic "yes", the minority); rows 2–5 do not.
     pub fn separable() -> Csr {
@@ -276,22 +284,6 @@ mod tests {
         assert_eq!(size_text(10_485), "10485 bytes");
         assert_eq!(size_text(880), "880 bytes");
         assert_eq!(size_text(0), "0 bytes");
-    }
-
-    #[test]
-    fn budget_refuses_with_the_size() {
-        assert!(check_dense_budget("x", &[("training matrix", (10, 10))], 800).is_ok());
-        let e = check_dense_budget("linear_svm", &[("training matrix", (10, 11))], 800)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "linear_svm: needs a dense copy for linfa (training matrix 10 × 11 × 8 bytes = 880 bytes), \
-             over the memory budget of 800 bytes: raise --memory-budget (MiB) or use a sparse \
-             classifier (complement_nb, nearest_centroid, multinomial_nb_tfidf_bigrams)"
-        );
-        // Saturates instead of overflowing.
-        assert!(check_dense_budget("x", &[("m", (usize::MAX, usize::MAX))], u64::MAX - 1).is_err());
     }
 
     #[test]

@@ -206,20 +206,8 @@ impl Fitted for FittedComplementNb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classifiers::common::fixtures::dense_csr;
     use ndarray::array;
-
-    fn dense_csr(rows: &[[f64; 4]]) -> Csr {
-        Csr::from_rows(
-            4,
-            rows.iter().map(|r| {
-                r.iter()
-                    .enumerate()
-                    .filter(|(_, v)| **v != 0.0)
-                    .map(|(c, &v)| (c as u32, v))
-                    .collect()
-            }),
-        )
-    }
 
     fn close(got: &Array2<f64>, want: &Array2<f64>) {
         assert_eq!(got.dim(), want.dim());

@@ -1,83 +1,173 @@
-//! `linear_svm`: linfa-svm C-support vector classification with a linear kernel (C = 1.0 for both
-//! classes) on TF-IDF unigrams, one binary model per topic — also for single-label data, where
-//! the decision is the topic with the largest decision value (ties to the lower id).
+//! `linear_svm`: an L2-regularized squared-hinge linear SVM on TF-IDF unigrams, scikit-learn
+//! `LinearSVC(C=1.0)`'s default formulation, solved on the sparse matrix (it never densifies).
 //!
-//! The decision value is linfa's `weighted_sum(x) − rho` (its `Svm<f64, bool>` predicts
-//! `true` when it is ≥ 0; `true` is the "yes" target, tested by swapping labels). Here decision =
-//! value > 0 (a tie is "no") and score = logistic(value), which lies in [0, 1] but is not a
-//! calibrated probability. A constant topic gets value −∞/+∞ (score 0/1).
+//! Per topic k, with y_i = +1 for its paragraphs and −1 for the rest, the primal problem is
+//! min_w ½‖w‖² + C Σ_i max(0, 1 − y_i w·x̂_i)², where x̂_i is x_i with a constant extra feature
+//! of value 1 (liblinear's bias with `intercept_scaling = 1`, so the bias is regularized too, as
+//! in scikit-learn). It is solved in the dual by coordinate descent with shrinking (Hsieh et al.
+//! 2008, liblinear's `solve_l2r_l1l2_svc` for L2-loss, scikit-learn's default `dual` choice when
+//! paragraphs are fewer than features): α_i ≥ 0, diagonal 1/(2C), one coordinate at a time in a
+//! random order that changes every epoch, stopping when the projected gradient's spread over the
+//! active set is at most `tol` (1e-4) on the full set, or after `max_iter` (1000) epochs, which is
+//! reported as a note. The order comes from a ChaCha8 stream seeded by the fit seed and the topic,
+//! so a fit is deterministic; topics are fitted in parallel and collected in order.
 //!
-//! linfa-svm needs the dense training matrix *and* builds a dense n × n kernel matrix (computing
-//! every entry, n² dot products of dense rows) for every topic; the fit refuses when
-//! `(n × n_features + n × n) × 8` bytes exceeds `memory_budget_bytes`. Prediction fills one dense
-//! row at a time.
+//! One model per topic — one-vs-rest also on single-label data, where the decision is the topic
+//! with the largest decision value (ties to the lower id), as `LinearSVC` does with its default
+//! `multi_class="ovr"`. Decision value = w·x + b; decided yes when it is > 0 (a tie is "no"), score
+//! = logistic(value), in [0, 1] but not a calibrated probability. A topic that is constant in the
+//! training fold gets value −∞/+∞ (score 0/1).
 
-use linfa::prelude::*;
-use linfa_svm::Svm;
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2};
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::common::{argmax_decisions, check_dense_budget, constant_topic, logistic};
+use super::common::{argmax_decisions, check_solver_input, constant_topic, logistic};
 use super::{Classifier, FitContext, Fitted, Predictions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
 
 /// Hyperparameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LinearSvm {
-    /// Penalty C for misclassified paragraphs of either class.
+    /// Penalty C of the squared hinge loss.
     pub c: f64,
-    /// Largest dense training matrix plus kernel matrix linfa may be given, in bytes; above it
-    /// the fit fails.
-    pub memory_budget_bytes: u64,
+    /// Stopping tolerance on the spread of the dual projected gradient (liblinear's `eps`).
+    pub tol: f64,
+    /// Most epochs (passes over the active paragraphs) per topic.
+    pub max_iter: usize,
 }
 
 impl Default for LinearSvm {
     fn default() -> Self {
         LinearSvm {
             c: 1.0,
-            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
+            tol: 1e-4,
+            max_iter: 1000,
         }
     }
 }
 
-/// One topic's model.
-#[derive(Debug)]
-pub enum TopicSvm {
-    /// Both classes were seen.
-    Linfa(Svm<f64, bool>),
-    /// Only one class was seen: every paragraph gets it.
-    Constant(bool),
+/// One topic's solution.
+#[derive(Debug, Clone)]
+struct TopicSolution {
+    w: Vec<f64>,
+    bias: f64,
+    epochs: usize,
+    converged: bool,
+}
+
+/// Dual coordinate descent for the L2-loss SVM (liblinear `solve_l2r_l1l2_svc`, L2 loss), on the
+/// rows of `x` with an extra constant feature 1. `yes[i]` says whether row i is positive.
+fn solve_dual(
+    x: &Csr,
+    yes: &[bool],
+    c: f64,
+    tol: f64,
+    max_iter: usize,
+    seed: u64,
+) -> TopicSolution {
+    let n = x.n_rows();
+    let diag = 0.5 / c;
+    let y: Vec<f64> = yes.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect();
+    // Q_ii = ‖x̂_i‖² + 1/(2C), the bias feature contributing 1.
+    let qd: Vec<f64> = (0..n)
+        .map(|i| diag + 1.0 + x.row(i).1.iter().map(|v| v * v).sum::<f64>())
+        .collect();
+    let mut w = vec![0.0f64; x.n_cols];
+    let mut bias = 0.0f64;
+    let mut alpha = vec![0.0f64; n];
+    let mut index: Vec<usize> = (0..n).collect();
+    let mut active = n;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    // Shrinking threshold; with no upper bound on α (L2 loss) only the lower side shrinks.
+    let mut pg_max_old = f64::INFINITY;
+    let mut epochs = 0;
+    let mut converged = false;
+    while epochs < max_iter {
+        let (mut pg_max_new, mut pg_min_new) = (f64::NEG_INFINITY, f64::INFINITY);
+        for i in 0..active {
+            let j = rng.gen_range(i..active);
+            index.swap(i, j);
+        }
+        let mut s = 0;
+        while s < active {
+            let i = index[s];
+            let (cols, vals) = x.row(i);
+            let mut dot = bias;
+            for (&col, &v) in cols.iter().zip(vals) {
+                dot += w[col as usize] * v;
+            }
+            let g = y[i] * dot - 1.0 + alpha[i] * diag;
+            let pg = if alpha[i] == 0.0 {
+                if g > pg_max_old {
+                    // Shrink: at the bound and likely to stay there.
+                    active -= 1;
+                    index.swap(s, active);
+                    continue;
+                }
+                g.min(0.0)
+            } else {
+                g
+            };
+            pg_max_new = pg_max_new.max(pg);
+            pg_min_new = pg_min_new.min(pg);
+            if pg.abs() > 1e-12 {
+                let old = alpha[i];
+                alpha[i] = (old - g / qd[i]).max(0.0);
+                let d = (alpha[i] - old) * y[i];
+                for (&col, &v) in cols.iter().zip(vals) {
+                    w[col as usize] += d * v;
+                }
+                bias += d;
+            }
+            s += 1;
+        }
+        epochs += 1;
+        if pg_max_new - pg_min_new <= tol {
+            if active == n {
+                converged = true;
+                break;
+            }
+            // Converged on the shrunk set: check again on every paragraph.
+            active = n;
+            pg_max_old = f64::INFINITY;
+            continue;
+        }
+        pg_max_old = if pg_max_new <= 0.0 {
+            f64::INFINITY
+        } else {
+            pg_max_new
+        };
+    }
+    TopicSolution {
+        w,
+        bias,
+        epochs,
+        converged,
+    }
 }
 
 /// A fitted linear SVM, one model per topic.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FittedSvm {
-    models: Vec<TopicSvm>,
-    n_cols: usize,
+    /// features × topics (zeros for a constant topic).
+    weights: Array2<f64>,
+    /// Per topic: the bias, or ±∞ for a constant topic.
+    bias: Vec<f64>,
     single_label: bool,
+    notes: Vec<String>,
 }
 
 impl FittedSvm {
-    /// Decision values `weighted_sum − rho`, paragraphs × topics (±∞ for a constant topic).
+    /// Decision values w·x + b, paragraphs × topics (±∞ for a constant topic).
     pub fn decision_function(&self, x: &Csr) -> Array2<f64> {
-        let mut out = Array2::zeros((x.n_rows(), self.models.len()));
-        let mut row = Array1::zeros(self.n_cols);
-        for i in 0..x.n_rows() {
-            let (cols, vals) = x.row(i);
-            for (&c, &v) in cols.iter().zip(vals) {
-                row[c as usize] = v;
-            }
-            for (k, m) in self.models.iter().enumerate() {
-                out[[i, k]] = match m {
-                    TopicSvm::Linfa(svm) => svm.weighted_sum(&row) - svm.rho,
-                    TopicSvm::Constant(true) => f64::INFINITY,
-                    TopicSvm::Constant(false) => f64::NEG_INFINITY,
-                };
-            }
-            for &c in cols {
-                row[c as usize] = 0.0;
+        let mut out = super::common::sparse_dot(x, &self.weights);
+        for mut row in out.rows_mut() {
+            for (v, b) in row.iter_mut().zip(&self.bias) {
+                *v += b;
             }
         }
         out
@@ -86,43 +176,59 @@ impl FittedSvm {
 
 impl LinearSvm {
     /// Fits and returns the concrete model.
-    pub fn fit_model(&self, x: &Csr, y: ArrayView2<bool>, single_label: bool) -> Result<FittedSvm> {
-        if !self.c.is_finite() || self.c <= 0.0 {
-            return Err(Error::Usage(format!(
-                "linear_svm: c must be finite and > 0, got {}",
-                self.c
-            )));
-        }
-        let n = x.n_rows();
-        check_dense_budget(
-            "linear_svm",
-            &[
-                ("training matrix", (n, x.n_cols)),
-                ("kernel matrix", (n, n)),
-            ],
-            self.memory_budget_bytes,
-        )?;
-        let records = x.to_dense();
-        let params = Svm::<f64, bool>::params()
-            .linear_kernel()
-            .pos_neg_weights(self.c, self.c);
-        let mut models = Vec::with_capacity(y.ncols());
-        for k in 0..y.ncols() {
-            if let Some(c) = constant_topic(y, k) {
-                models.push(TopicSvm::Constant(c));
-                continue;
+    pub fn fit_model(
+        &self,
+        x: &Csr,
+        y: ArrayView2<bool>,
+        single_label: bool,
+        seed: u64,
+    ) -> Result<FittedSvm> {
+        check_solver_input("linear_svm", self.c, self.tol, self.max_iter, x)?;
+        let t = y.ncols();
+        let solutions: Vec<std::result::Result<TopicSolution, bool>> = (0..t)
+            .into_par_iter()
+            .map(|k| match constant_topic(y, k) {
+                Some(c) => Err(c),
+                None => {
+                    let yes: Vec<bool> = y.column(k).to_vec();
+                    let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    Ok(solve_dual(
+                        x,
+                        &yes,
+                        self.c,
+                        self.tol,
+                        self.max_iter,
+                        topic_seed,
+                    ))
+                }
+            })
+            .collect();
+        let mut weights = Array2::zeros((x.n_cols, t));
+        let mut bias = Vec::with_capacity(t);
+        let mut notes = Vec::new();
+        for (k, s) in solutions.into_iter().enumerate() {
+            match s {
+                Err(c) => bias.push(if c { f64::INFINITY } else { f64::NEG_INFINITY }),
+                Ok(s) => {
+                    if !s.converged {
+                        notes.push(format!(
+                            "linear_svm: topic {k} stopped after max_iter = {} epochs before the \
+                             tolerance {} was reached",
+                            s.epochs, self.tol
+                        ));
+                    }
+                    weights
+                        .column_mut(k)
+                        .assign(&ndarray::ArrayView1::from(&s.w));
+                    bias.push(s.bias);
+                }
             }
-            // Owned, so contiguous: linfa-svm reads the targets as a slice.
-            let target: Array1<bool> = y.column(k).to_owned();
-            let svm = params
-                .fit(&DatasetView::new(records.view(), target.view()))
-                .map_err(|e| Error::Failed(format!("linear_svm: linfa-svm fit failed: {e}")))?;
-            models.push(TopicSvm::Linfa(svm));
         }
         Ok(FittedSvm {
-            models,
-            n_cols: x.n_cols,
+            weights,
+            bias,
             single_label,
+            notes,
         })
     }
 }
@@ -136,7 +242,8 @@ impl Classifier for LinearSvm {
         "linear_svm"
     }
     fn describe(&self) -> &'static str {
-        "linfa-svm linear-kernel SVM on TF-IDF unigrams, C 1.0, one-vs-rest"
+        "linear SVM (as scikit-learn LinearSVC: squared hinge, dual coordinate descent) on TF-IDF \
+         unigrams, C 1.0, one-vs-rest"
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::TFIDF
@@ -144,11 +251,13 @@ impl Classifier for LinearSvm {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
-    fn set_memory_budget(&mut self, bytes: u64) {
-        self.memory_budget_bytes = bytes;
-    }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
-        Ok(Box::new(self.fit_model(x, y, ctx.single_label)?))
+        Ok(Box::new(self.fit_model(
+            x,
+            y,
+            ctx.single_label,
+            ctx.seed,
+        )?))
     }
 }
 
@@ -163,6 +272,14 @@ impl Fitted for FittedSvm {
         };
         Predictions { scores, decisions }
     }
+
+    fn feature_weights(&self) -> Option<Array2<f64>> {
+        Some(self.weights.t().to_owned())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
 }
 
 #[cfg(test)]
@@ -171,29 +288,68 @@ mod tests {
     use crate::classifiers::common::fixtures::{separable, single_label};
     use ndarray::array;
 
+    fn close(got: f64, want: f64, tol: f64) {
+        assert!((got - want).abs() <= tol, "got {got}, want {want}");
+    }
+
+    // Reference: scikit-learn 1.9.1 (liblinear), the fixture `fixtures::separable` dense:
+    //   X = np.array([[.9,.1,0],[.8,0,.2],[0,1,0],[0,0,1],[0,.6,.8],[0,.8,.6]])
+    //   y = np.array([1,1,0,0,0,0])
+    //   m = LinearSVC(C=1.0, tol=1e-10, max_iter=100000).fit(X, y)
+    //   m.coef_ -> [[1.0386397407974046, -0.6256108816147874, -0.5899545133666274]]
+    //   m.intercept_ -> [-0.10273517239467508]
+    //   m.decision_function(X) -> [0.7694795061615103, 0.6101857175699231, -0.7283460540094625,
+    //                              -0.6926896857613025, -0.9500653120568495, -0.9571965857064815]
+    #[test]
+    fn matches_scikit_learn_on_a_small_fixture() {
+        let x = separable();
+        let y = array![[true], [true], [false], [false], [false], [false]];
+        let svm = LinearSvm {
+            tol: 1e-10,
+            max_iter: 100_000,
+            ..LinearSvm::default()
+        };
+        let m = svm.fit_model(&x, y.view(), false, 0).unwrap();
+        let w = m.feature_weights().unwrap();
+        for (got, want) in
+            w.row(0)
+                .iter()
+                .zip([1.0386397407974046, -0.6256108816147874, -0.5899545133666274])
+        {
+            close(*got, want, 1e-6);
+        }
+        close(m.bias[0], -0.10273517239467508, 1e-6);
+        let v = m.decision_function(&x);
+        for (got, want) in v.column(0).iter().zip([
+            0.7694795061615103,
+            0.6101857175699231,
+            -0.7283460540094625,
+            -0.6926896857613025,
+            -0.9500653120568495,
+            -0.9571965857064815,
+        ]) {
+            close(*got, want, 1e-6);
+        }
+        assert!(m.notes().is_empty());
+    }
+
     #[test]
     fn separable_training_rows_are_all_right_and_yes_is_yes() {
         let x = separable();
         let y = array![[true], [true], [false], [false], [false], [false]];
         let swapped = y.mapv(|b| !b);
         let svm = LinearSvm::default();
-        let m = svm.fit_model(&x, y.view(), false).unwrap();
+        let m = svm.fit_model(&x, y.view(), false, 1).unwrap();
         assert_eq!(m.predict(&x).decisions, y);
-        // Swapping the labels negates the decision values (the problem is symmetric for equal C).
-        let a = m.decision_function(&x);
-        let b = svm
-            .fit_model(&x, swapped.view(), false)
-            .unwrap()
-            .decision_function(&x);
-        assert_eq!(
-            svm.fit_model(&x, swapped.view(), false)
-                .unwrap()
-                .predict(&x)
-                .decisions,
-            swapped
-        );
-        for (a, b) in a.iter().zip(&b) {
-            assert!((a + b).abs() < 1e-6, "{a} vs {b}");
+        // Swapping the labels negates the decision values (the problem is symmetric).
+        let other = svm.fit_model(&x, swapped.view(), false, 1).unwrap();
+        assert_eq!(other.predict(&x).decisions, swapped);
+        for (a, b) in m
+            .decision_function(&x)
+            .iter()
+            .zip(&other.decision_function(&x))
+        {
+            assert!((a + b).abs() < 1e-3, "{a} vs {b}");
         }
         let scores = m.predict(&x).scores;
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
@@ -205,7 +361,7 @@ mod tests {
     fn single_label_argmax() {
         let (x, y) = single_label();
         let p = LinearSvm::default()
-            .fit_model(&x, y.view(), true)
+            .fit_model(&x, y.view(), true, 0)
             .unwrap()
             .predict(&x);
         assert_eq!(p.decisions, y);
@@ -213,18 +369,21 @@ mod tests {
     }
 
     #[test]
-    fn refuses_over_the_memory_budget_counting_the_kernel() {
-        // 6 × 3 training matrix = 144 bytes fits; with the 6 × 6 kernel (288 bytes) it does not.
-        let svm = LinearSvm {
-            memory_budget_bytes: 200,
+    fn max_iter_is_reported_and_bad_params_refused() {
+        let x = separable();
+        let y = array![[true], [true], [false], [false], [false], [false]];
+        let short = LinearSvm {
+            tol: 1e-12,
+            max_iter: 1,
             ..LinearSvm::default()
         };
-        let y = array![[true], [true], [false], [false], [false], [false]];
-        let e = svm.fit_model(&separable(), y.view(), false).unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.starts_with("linear_svm:") && msg.contains("kernel matrix 6 × 6"),
-            "{msg}"
-        );
+        let m = short.fit_model(&x, y.view(), false, 0).unwrap();
+        assert_eq!(m.notes().len(), 1, "{:?}", m.notes());
+        assert!(m.notes()[0].contains("max_iter = 1"));
+        let bad = LinearSvm {
+            c: 0.0,
+            ..LinearSvm::default()
+        };
+        assert!(bad.fit_model(&x, y.view(), false, 0).is_err());
     }
 }

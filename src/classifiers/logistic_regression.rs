@@ -1,47 +1,53 @@
-//! `logistic_regression`: linfa-logistic L2-regularized logistic regression (alpha 1.0, at most 100
-//! L-BFGS iterations, with intercept) on TF-IDF unigrams, one binary model per topic; single-label
-//! data gets one multinomial model (`MultiLogisticRegression`) with softmax scores and an argmax
-//! decision.
+//! `logistic_regression`: L2-regularized logistic regression on TF-IDF unigrams, scikit-learn
+//! `LogisticRegression(C=1.0)`'s default (lbfgs) formulation, fitted on the sparse matrix (it
+//! never densifies): one multinomial (softmax) model over the topics present in the fold on
+//! single-label data, one binary model per topic otherwise.
 //!
-//! Orientation: linfa-logistic 0.8.1 does not sort the two labels, whatever its doc comment says.
-//! `label_classes` makes the *more frequent* class the positive one (ties: the first seen), and
-//! `predict_probabilities` is P(positive). Here each topic's weights are flipped when linfa's
-//! positive class is "no", so the stored model always gives z = x·w + b with P(yes) = σ(z)
-//! (tested by swapping labels). Score = P(yes); decision = score > 0.5.
+//! The objective is scikit-learn's: the mean log-loss over the n training paragraphs plus
+//! ‖W‖² / (2·C·n), the intercepts unpenalized; multinomial uses one weight vector per class (the
+//! symmetric parametrization). It is minimized by L-BFGS ([`super::lbfgs`], 10 pairs, from zero)
+//! with scikit-learn's stopping rules: max |gradient component| ≤ `tol` (1e-4), a relative decrease
+//! of the objective ≤ 64·ε, or `max_iter` (100) iterations, which is reported as a note as
+//! scikit-learn warns. The objective's gradient is computed on the sparse matrix: scores row by row,
+//! and Xᵀ·(P − Y) feature by feature from a transposed copy, both in parallel with each output
+//! written by one task, so the numbers do not depend on the thread count. One-vs-rest topics are
+//! fitted in parallel and collected in order.
 //!
-//! linfa fits on a dense matrix: the fit refuses when `n_train × n_features × 8` bytes exceeds
-//! `memory_budget_bytes`. Prediction uses the fitted weights on the sparse matrix.
+//! Score = P(yes) = σ(x·w + b) (one-vs-rest, decision P > 0.5) or the softmax over present topics
+//! (single-label, decision the argmax, ties to the lower id). A topic constant in the training
+//! fold gets a constant model.
 
-use linfa::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    check_dense_budget, constant_topic, logistic, multiclass_with_absent, single_label_target,
+    check_solver_input, constant_topic, logistic, multiclass_with_absent, single_label_target,
     sparse_dot,
 };
+use super::lbfgs;
 use super::{Classifier, FitContext, Fitted, Predictions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
 
 /// Hyperparameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LogisticRegression {
-    /// L2 penalty: the loss is Σ log-loss + alpha/2 · ‖w‖² (scikit-learn's C = 1/alpha).
-    pub alpha: f64,
+    /// Inverse L2 strength, as scikit-learn's `C`: the penalty is ‖W‖² / (2·C·n).
+    pub c: f64,
     /// Most L-BFGS iterations per model.
-    pub max_iterations: u64,
-    /// Largest dense training matrix linfa may be given, in bytes; above it the fit fails.
-    pub memory_budget_bytes: u64,
+    pub max_iter: usize,
+    /// Converged when max |gradient component| ≤ tol (scikit-learn's `tol`).
+    pub tol: f64,
 }
 
 impl Default for LogisticRegression {
     fn default() -> Self {
         LogisticRegression {
-            alpha: 1.0,
-            max_iterations: 100,
-            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
+            c: 1.0,
+            max_iter: 100,
+            tol: 1e-4,
         }
     }
 }
@@ -58,12 +64,112 @@ pub struct FittedLogistic {
     constant: Vec<Option<bool>>,
     /// Multi-class: which topics had training paragraphs. Empty for one-vs-rest.
     present: Vec<bool>,
+    notes: Vec<String>,
 }
 
-fn linfa_failed(e: linfa_logistic::error::Error) -> Error {
-    Error::Failed(format!(
-        "logistic_regression: linfa-logistic fit failed: {e}"
-    ))
+/// `x` transposed: features × paragraphs.
+fn transpose(x: &Csr) -> Csr {
+    let mut counts = vec![0usize; x.n_cols + 1];
+    for &c in &x.indices {
+        counts[c as usize + 1] += 1;
+    }
+    for c in 0..x.n_cols {
+        counts[c + 1] += counts[c];
+    }
+    let mut next = counts.clone();
+    let mut indices = vec![0u32; x.indices.len()];
+    let mut data = vec![0.0; x.data.len()];
+    for i in 0..x.n_rows() {
+        let (cols, vals) = x.row(i);
+        for (&c, &v) in cols.iter().zip(vals) {
+            let at = next[c as usize];
+            indices[at] = i as u32;
+            data[at] = v;
+            next[c as usize] += 1;
+        }
+    }
+    Csr {
+        n_cols: x.n_rows(),
+        indptr: counts,
+        indices,
+        data,
+    }
+}
+
+/// One model's training problem: k = number of classes (multinomial) or 1 (binary, target 0/1).
+struct Problem<'a> {
+    x: &'a Csr,
+    xt: &'a Csr,
+    target: Vec<usize>,
+    k: usize,
+    multinomial: bool,
+    /// 1 / (C · n).
+    penalty: f64,
+}
+
+impl Problem<'_> {
+    /// The objective at θ = [W (features × k, row-major), b (k)], its gradient into `grad`.
+    fn evaluate(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let (k, d, n) = (self.k, self.x.n_cols, self.x.n_rows());
+        let (w, b) = theta.split_at(d * k);
+        let inv_n = 1.0 / n as f64;
+        // Per paragraph: the loss, and ∂loss/∂z / n into its row of `dz`.
+        let mut dz = vec![0.0; n * k];
+        let losses: Vec<f64> = dz
+            .par_chunks_mut(k)
+            .enumerate()
+            .map(|(i, z)| {
+                z.copy_from_slice(b);
+                let (cols, vals) = self.x.row(i);
+                for (&c, &v) in cols.iter().zip(vals) {
+                    let wc = &w[c as usize * k..(c as usize + 1) * k];
+                    z.iter_mut().zip(wc).for_each(|(z, w)| *z += v * w);
+                }
+                let y = self.target[i];
+                if self.multinomial {
+                    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let sum: f64 = z.iter().map(|z| (z - max).exp()).sum();
+                    let lse = max + sum.ln();
+                    let loss = lse - z[y];
+                    for (j, z) in z.iter_mut().enumerate() {
+                        *z = ((*z - lse).exp() - f64::from(u8::from(j == y))) * inv_n;
+                    }
+                    loss
+                } else {
+                    let zi = z[0];
+                    let yf = y as f64;
+                    // ln(1 + e^z) − y·z, stably.
+                    let loss = zi.max(0.0) + (-zi.abs()).exp().ln_1p() - yf * zi;
+                    z[0] = (logistic(zi) - yf) * inv_n;
+                    loss
+                }
+            })
+            .collect();
+        let (gw, gb) = grad.split_at_mut(d * k);
+        gw.par_chunks_mut(k).enumerate().for_each(|(c, g)| {
+            let wc = &w[c * k..(c + 1) * k];
+            g.iter_mut()
+                .zip(wc)
+                .for_each(|(g, w)| *g = self.penalty * w);
+            let (rows, vals) = self.xt.row(c);
+            for (&i, &v) in rows.iter().zip(vals) {
+                let dzi = &dz[i as usize * k..(i as usize + 1) * k];
+                g.iter_mut().zip(dzi).for_each(|(g, dz)| *g += v * dz);
+            }
+        });
+        gb.fill(0.0);
+        for row in dz.chunks(k) {
+            gb.iter_mut().zip(row).for_each(|(g, dz)| *g += dz);
+        }
+        let w2: f64 = w.iter().map(|w| w * w).sum();
+        losses.iter().sum::<f64>() * inv_n + 0.5 * self.penalty * w2
+    }
+
+    /// Minimizes from zero; the weights (features × k, row-major), intercepts and outcome.
+    fn solve(&self, opts: &lbfgs::Options) -> lbfgs::Outcome {
+        let size = (self.x.n_cols + 1) * self.k;
+        lbfgs::minimize(vec![0.0; size], |t, g| self.evaluate(t, g), opts)
+    }
 }
 
 impl LogisticRegression {
@@ -74,39 +180,57 @@ impl LogisticRegression {
         y: ArrayView2<bool>,
         single_label: bool,
     ) -> Result<FittedLogistic> {
-        if !self.alpha.is_finite() || self.alpha < 0.0 {
-            return Err(Error::Usage(format!(
-                "logistic_regression: alpha must be finite and >= 0, got {}",
-                self.alpha
-            )));
-        }
-        check_dense_budget(
-            "logistic_regression",
-            &[("training matrix", (x.n_rows(), x.n_cols))],
-            self.memory_budget_bytes,
-        )?;
-        let (d, t) = (x.n_cols, y.ncols());
+        check_solver_input("logistic_regression", self.c, self.tol, self.max_iter, x)?;
+        let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
+        let xt = transpose(x);
+        let opts = lbfgs::Options {
+            max_iter: self.max_iter,
+            gtol: self.tol,
+            ..lbfgs::Options::default()
+        };
+        let penalty = 1.0 / (self.c * n.max(1) as f64);
+        let not_converged = |what: String, r: &lbfgs::Outcome| {
+            format!(
+                "logistic_regression: {what} stopped after {} L-BFGS iterations before the \
+                 tolerance {} was reached",
+                r.iterations, self.tol
+            )
+        };
         let mut weights = Array2::zeros((d, t));
         let mut intercept = Array1::zeros(t);
-        let records = x.to_dense();
+        let mut notes = Vec::new();
         if single_label {
             let target = single_label_target(y);
             let mut present = vec![false; t];
             for &k in &target {
                 present[k] = true;
             }
+            let classes: Vec<usize> = (0..t).filter(|&k| present[k]).collect();
             // With fewer than two topics there is nothing to fit: equal logits, and
             // `multiclass_with_absent` gives the only present topic score 1.
-            if present.iter().filter(|&&p| p).count() >= 2 {
-                let model = linfa_logistic::MultiLogisticRegression::default()
-                    .alpha(self.alpha)
-                    .max_iterations(self.max_iterations)
-                    .with_intercept(true)
-                    .fit(&DatasetView::new(records.view(), target.view()))
-                    .map_err(linfa_failed)?;
-                for (j, &k) in model.classes().iter().enumerate() {
-                    weights.column_mut(k).assign(&model.params().column(j));
-                    intercept[k] = model.intercept()[j];
+            if classes.len() >= 2 {
+                let mut class_of = vec![0; t];
+                for (j, &k) in classes.iter().enumerate() {
+                    class_of[k] = j;
+                }
+                let k = classes.len();
+                let problem = Problem {
+                    x,
+                    xt: &xt,
+                    target: target.iter().map(|&topic| class_of[topic]).collect(),
+                    k,
+                    multinomial: true,
+                    penalty,
+                };
+                let r = problem.solve(&opts);
+                if !r.converged {
+                    notes.push(not_converged("the multinomial model".into(), &r));
+                }
+                for (j, &topic) in classes.iter().enumerate() {
+                    for c in 0..d {
+                        weights[[c, topic]] = r.x[c * k + j];
+                    }
+                    intercept[topic] = r.x[d * k + j];
                 }
             }
             return Ok(FittedLogistic {
@@ -114,31 +238,42 @@ impl LogisticRegression {
                 intercept,
                 constant: Vec::new(),
                 present,
+                notes,
             });
         }
-        let mut constant = Vec::with_capacity(t);
-        for k in 0..t {
-            constant.push(constant_topic(y, k));
-            if constant[k].is_some() {
-                continue;
+        let constant: Vec<Option<bool>> = (0..t).map(|k| constant_topic(y, k)).collect();
+        let solutions: Vec<Option<lbfgs::Outcome>> = (0..t)
+            .into_par_iter()
+            .map(|k| {
+                constant[k].is_none().then(|| {
+                    Problem {
+                        x,
+                        xt: &xt,
+                        target: y.column(k).iter().map(|&b| usize::from(b)).collect(),
+                        k: 1,
+                        multinomial: false,
+                        penalty,
+                    }
+                    .solve(&opts)
+                })
+            })
+            .collect();
+        for (k, r) in solutions.iter().enumerate() {
+            let Some(r) = r else { continue };
+            if !r.converged {
+                notes.push(not_converged(format!("topic {k}"), r));
             }
-            let target: Array1<bool> = y.column(k).to_owned();
-            let model = linfa_logistic::LogisticRegression::default()
-                .alpha(self.alpha)
-                .max_iterations(self.max_iterations)
-                .with_intercept(true)
-                .fit(&DatasetView::new(records.view(), target.view()))
-                .map_err(linfa_failed)?;
-            // linfa's positive class is the more frequent one; flip when that is "no".
-            let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
-            weights.column_mut(k).assign(&(model.params() * sign));
-            intercept[k] = sign * model.intercept();
+            weights
+                .column_mut(k)
+                .assign(&ndarray::ArrayView1::from(&r.x[..d]));
+            intercept[k] = r.x[d];
         }
         Ok(FittedLogistic {
             weights,
             intercept,
             constant,
             present: Vec::new(),
+            notes,
         })
     }
 }
@@ -151,26 +286,22 @@ impl FittedLogistic {
 }
 
 impl Classifier for LogisticRegression {
-    /// The grid is over scikit-learn's C = 1/alpha: alpha ∈ {100, 10, 1, 0.1, 0.01}.
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
-        let alphas = super::C_GRID.map(|c| 1.0 / c);
-        super::grid_over(self, "alpha", &alphas, |s, v| s.alpha = v)
+        super::grid_over(self, "c", &super::C_GRID, |s, v| s.c = v)
     }
 
     fn name(&self) -> &'static str {
         "logistic_regression"
     }
     fn describe(&self) -> &'static str {
-        "linfa-logistic L2 logistic regression on TF-IDF unigrams, alpha 1.0, one-vs-rest"
+        "L2 logistic regression (as scikit-learn LogisticRegression, L-BFGS on the sparse matrix) \
+         on TF-IDF unigrams, C 1.0, multinomial on single-label data, else one-vs-rest"
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::TFIDF
     }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
-    }
-    fn set_memory_budget(&mut self, bytes: u64) {
-        self.memory_budget_bytes = bytes;
     }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
         Ok(Box::new(self.fit_model(x, y, ctx.single_label)?))
@@ -202,6 +333,10 @@ impl Fitted for FittedLogistic {
     fn feature_weights(&self) -> Option<Array2<f64>> {
         Some(self.weights.t().to_owned())
     }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
 }
 
 #[cfg(test)]
@@ -210,57 +345,118 @@ mod tests {
     use crate::classifiers::common::fixtures::{separable, single_label};
     use ndarray::array;
 
-    #[test]
-    fn separable_training_rows_are_all_right_and_yes_is_yes() {
-        let x = separable();
-        let yes_minority = array![[true], [true], [false], [false], [false], [false]];
-        let swapped = yes_minority.mapv(|b| !b);
-        let lr = LogisticRegression::default();
-        // What the orientation handles: linfa's positive class here is the majority, "no".
-        let direct = linfa_logistic::LogisticRegression::default()
-            .fit(&DatasetView::new(
-                x.to_dense().view(),
-                yes_minority.column(0).to_owned().view(),
-            ))
-            .unwrap();
-        assert!(!direct.labels().pos.class);
-        let m = lr.fit_model(&x, yes_minority.view(), false).unwrap();
-        let p = m.predict(&x);
-        assert_eq!(p.decisions, yes_minority);
-        // Word 0 is evidence for "yes".
-        assert!(m.feature_weights().unwrap()[[0, 0]] > 0.0);
-        // Swapped labels make "yes" the majority (linfa's positive class): the same problem with
-        // the other orientation, so decisions swap and scores are complementary.
-        let q = lr.fit_model(&x, swapped.view(), false).unwrap().predict(&x);
-        assert_eq!(q.decisions, swapped);
-        for (a, b) in p.scores.iter().zip(&q.scores) {
-            assert!((a + b - 1.0).abs() < 1e-9, "{a} + {b}");
+    fn close(got: f64, want: f64, tol: f64) {
+        assert!((got - want).abs() <= tol, "got {got}, want {want}");
+    }
+
+    fn precise() -> LogisticRegression {
+        LogisticRegression {
+            tol: 1e-10,
+            max_iter: 10_000,
+            ..LogisticRegression::default()
         }
     }
 
-    // Single-label: see `fixtures::single_label`.
+    // Reference: scikit-learn 1.9.1, the fixture `fixtures::separable` dense:
+    //   X = np.array([[.9,.1,0],[.8,0,.2],[0,1,0],[0,0,1],[0,.6,.8],[0,.8,.6]])
+    //   m = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, [1,1,0,0,0,0])
+    //   m.coef_ -> [[0.8183413763779247, -0.5204056070664224, -0.4762764246792278]]
+    //   m.intercept_ -> [-0.551024570004407]
+    const COEF_BIN: [f64; 3] = [0.8183413763779247, -0.5204056070664224, -0.4762764246792278];
+    const INTERCEPT_BIN: f64 = -0.551024570004407;
+
     #[test]
-    fn single_label_separable() {
+    fn binary_matches_scikit_learn() {
+        let x = separable();
+        let y = array![[true], [true], [false], [false], [false], [false]];
+        let m = precise().fit_model(&x, y.view(), false).unwrap();
+        let w = m.feature_weights().unwrap();
+        for (got, want) in w.row(0).iter().zip(COEF_BIN) {
+            close(*got, want, 1e-7);
+        }
+        close(m.intercept[0], INTERCEPT_BIN, 1e-7);
+        assert!(m.notes().is_empty());
+        assert_eq!(m.predict(&x).decisions, y);
+        // The default tolerance lands close to the same solution.
+        let d = LogisticRegression::default()
+            .fit_model(&x, y.view(), false)
+            .unwrap();
+        close(d.intercept[0], INTERCEPT_BIN, 1e-3);
+    }
+
+    // Reference: scikit-learn 1.9.1, the fixture `fixtures::single_label` dense (topic 2 absent):
+    //   X = np.array([[1,0,0],[.9,.1,0],[0,1,0],[0,.9,.1],[0,0,1],[.1,0,.9]])
+    //   m = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, [0,0,1,1,3,3])
+    //   m.coef_ -> [[0.7571888456293231, -0.346955828008806, -0.4102330176205171],
+    //               [-0.4102330176205171, 0.7571888456293232, -0.346955828008806],
+    //               [-0.346955828008806, -0.4102330176205171, 0.7571888456293232]]   (classes 0, 1, 3)
+    //   m.intercept_ -> [2.7e-16, 1.9e-16, 1.4e-16]   (0 up to rounding: the fixture is symmetric)
+    //   m.predict_proba(X[:1]) -> [[0.6087678005757388, 0.18942914543990053, 0.20180305398436077]]
+    const COEF_MULTI: [[f64; 3]; 3] = [
+        [0.7571888456293231, -0.346955828008806, -0.4102330176205171],
+        [-0.4102330176205171, 0.7571888456293232, -0.346955828008806],
+        [-0.346955828008806, -0.4102330176205171, 0.7571888456293232],
+    ];
+    const INTERCEPT_MULTI: [f64; 3] = [0.0, 0.0, 0.0];
+    const PROBA_MULTI: [f64; 3] = [0.6087678005757388, 0.18942914543990053, 0.20180305398436077];
+
+    #[test]
+    fn multinomial_matches_scikit_learn() {
         let (x, y) = single_label();
-        let p = LogisticRegression::default()
-            .fit_model(&x, y.view(), true)
-            .unwrap()
-            .predict(&x);
+        let m = precise().fit_model(&x, y.view(), true).unwrap();
+        let w = m.feature_weights().unwrap();
+        for (j, topic) in [0, 1, 3].into_iter().enumerate() {
+            for c in 0..3 {
+                close(w[[topic, c]], COEF_MULTI[j][c], 1e-7);
+            }
+            close(m.intercept[topic], INTERCEPT_MULTI[j], 1e-7);
+        }
+        let p = m.predict(&x);
         assert_eq!(p.decisions, y);
         assert!(p.scores.column(2).iter().all(|&s| s == 0.0));
+        for (j, topic) in [0, 1, 3].into_iter().enumerate() {
+            close(p.scores[[0, topic]], PROBA_MULTI[j], 1e-7);
+        }
         for row in p.scores.rows() {
             assert!((row.sum() - 1.0).abs() < 1e-12);
         }
     }
 
     #[test]
-    fn refuses_over_the_memory_budget() {
-        let lr = LogisticRegression {
-            memory_budget_bytes: 100,
+    fn swapped_labels_mirror_and_bad_params_are_refused() {
+        let x = separable();
+        let y = array![[true], [true], [false], [false], [false], [false]];
+        let swapped = y.mapv(|b| !b);
+        let lr = precise();
+        let p = lr.fit_model(&x, y.view(), false).unwrap().predict(&x);
+        let q = lr.fit_model(&x, swapped.view(), false).unwrap().predict(&x);
+        assert_eq!(q.decisions, swapped);
+        for (a, b) in p.scores.iter().zip(&q.scores) {
+            assert!((a + b - 1.0).abs() < 1e-9, "{a} + {b}");
+        }
+        let short = LogisticRegression {
+            max_iter: 1,
+            tol: 1e-12,
             ..LogisticRegression::default()
         };
-        let y = array![[true], [true], [false], [false], [false], [false]];
-        let e = lr.fit_model(&separable(), y.view(), false).unwrap_err();
+        let m = short.fit_model(&x, y.view(), false).unwrap();
+        assert!(
+            m.notes()[0].contains("stopped after 1 L-BFGS"),
+            "{:?}",
+            m.notes()
+        );
+        let bad = LogisticRegression {
+            c: -1.0,
+            ..LogisticRegression::default()
+        };
+        let e = bad.fit_model(&x, y.view(), false).unwrap_err();
         assert!(e.to_string().starts_with("logistic_regression:"), "{e}");
+    }
+
+    #[test]
+    fn transpose_round_trips() {
+        let x = separable();
+        assert_eq!(transpose(&x).to_dense(), x.to_dense().t());
+        assert_eq!(transpose(&transpose(&x)), x);
     }
 }
