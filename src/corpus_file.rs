@@ -31,8 +31,7 @@ pub enum Format {
 }
 
 /// The formats and extensions accepted, for messages.
-pub const ACCEPTED: &str =
-    "CSV (.csv), JSON Lines (.jsonl, .ndjson) and Parquet (.parquet); --format names one";
+pub const ACCEPTED: &str = "CSV (.csv), JSON Lines (.jsonl, .ndjson) and Parquet (.parquet)";
 
 impl Format {
     /// The format a file's extension names (`.csv`, `.jsonl`/`.ndjson`, `.parquet`/`.pq`);

@@ -62,7 +62,7 @@ pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed
 fn not_csv(bytes: &[u8]) -> Option<String> {
     if bytes.starts_with(b"PAR1") {
         return Some(format!(
-            "this looks like a Parquet file, not CSV: name it `.parquet` or give --format parquet (accepted: {ACCEPTED})"
+            "this looks like a Parquet file, not CSV: name it `.parquet` or give --format parquet"
         ));
     }
     let head = &bytes[..bytes.len().min(8192)];
@@ -72,7 +72,7 @@ fn not_csv(bytes: &[u8]) -> Option<String> {
         .count();
     if head.contains(&0) || control * 100 > head.len() {
         return Some(format!(
-            "this looks like a binary file, not CSV text: give a corpus as {ACCEPTED}"
+            "this looks like a binary file, not CSV text: the formats accepted are {ACCEPTED} (--format overrides the extension)"
         ));
     }
     let start = head
@@ -80,9 +80,7 @@ fn not_csv(bytes: &[u8]) -> Option<String> {
         .unwrap_or(head)
         .trim_ascii_start();
     start.starts_with(b"{").then(|| {
-        format!(
-            "this looks like JSON Lines, not CSV: name it `.jsonl` or give --format jsonl (accepted: {ACCEPTED})"
-        )
+        "this looks like JSON Lines, not CSV: name it `.jsonl` or give --format jsonl".to_owned()
     })
 }
 

@@ -99,17 +99,21 @@ pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed
     })?;
     for rg in reader.metadata().row_groups() {
         for c in rg.columns() {
-            let codec = c.compression();
-            if !matches!(codec, Compression::UNCOMPRESSED | Compression::SNAPPY) {
-                return Err(Error::input(
-                    path,
-                    0,
-                    format!(
-                        "column `{}` is compressed with {codec}, which topicbench does not read: write the file with snappy (pandas' and pyarrow's default: `df.to_parquet(path, compression=\"snappy\")`) or none",
-                        c.column_path()
-                    ),
-                ));
-            }
+            let codec = match c.compression() {
+                Compression::UNCOMPRESSED | Compression::SNAPPY => continue,
+                Compression::GZIP(_) => "gzip",
+                Compression::BROTLI(_) => "brotli",
+                Compression::ZSTD(_) => "zstd",
+                Compression::LZ4 | Compression::LZ4_RAW => "lz4",
+                Compression::LZO => "lzo",
+            };
+            return Err(Error::input(
+                path,
+                0,
+                format!(
+                    "the file is compressed with {codec}, which topicbench does not read: write it with snappy, pandas' and pyarrow's default (`df.to_parquet(path)`), or uncompressed"
+                ),
+            ));
         }
     }
     let schema = reader.metadata().file_metadata().schema();
@@ -118,7 +122,7 @@ pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed
     let layout = columns
         .resolve(&names)
         .map_err(|m| Error::input(path, 0, m))?;
-    let want = |i: usize, what: &str, ok: &[Shape]| -> Result<Shape> {
+    let want = |i: usize, flag: &str, what: &str, ok: &[Shape]| -> Result<Shape> {
         let got = shape(&fields[i]);
         match got {
             Ok(s) if ok.contains(&s) => Ok(s),
@@ -126,26 +130,27 @@ pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed
                 path,
                 0,
                 format!(
-                    "column `{}` holds {}, expected {what}: convert it (e.g. `df[\"{}\"] = df[\"{}\"].astype(str)` in pandas) or name another column with --*-column",
+                    "column `{}` holds {} values, expected {what}: convert it (e.g. `df[\"{}\"] = df[\"{}\"].astype(str)` in pandas) or name another column with --{flag}-column",
                     names[i],
-                    got.map_or_else(|e| e, |s| format!("{s:?}").to_lowercase()),
+                    got.map_or_else(|e| e.to_lowercase(), |s| format!("{s:?}").to_lowercase()),
                     names[i],
                     names[i],
                 ),
             )),
         }
     };
-    want(layout.text, "strings", &[Shape::Str])?;
+    want(layout.text, "text", "strings", &[Shape::Str])?;
     let label_shape = want(
         layout.labels,
+        "labels",
         "strings, lists of strings or integer class ids",
         &[Shape::Str, Shape::StrList, Shape::Int, Shape::IntList],
     )?;
     if let Some(i) = layout.id {
-        want(i, "strings or integers", &[Shape::Str, Shape::Int])?;
+        want(i, "id", "strings or integers", &[Shape::Str, Shape::Int])?;
     }
     if let Some(i) = layout.split {
-        want(i, "strings (`train` or `test`)", &[Shape::Str])?;
+        want(i, "split", "strings (`train` or `test`)", &[Shape::Str])?;
     }
     let class = match label_shape {
         Shape::Int | Shape::IntList => class_names(&reader, names[layout.labels]),
