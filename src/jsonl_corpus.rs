@@ -74,13 +74,19 @@ fn object(path: &Path, line: usize, l: &str) -> Result<serde_json::Map<String, V
             line,
             "not a JSON object: write one object per line, e.g. {\"text\": \"...\", \"labels\": \"a;b\"}",
         )),
-        Err(e) => Err(Error::input(
-            path,
-            line,
-            format!(
-                "not valid JSON ({e}): write one JSON object per line (a text's line breaks as \\n)"
-            ),
-        )),
+        Err(e) => {
+            // serde_json says "... at line 1 column N": the line is the file's, named already.
+            let what = e.to_string();
+            let what = what.split(" at line ").next().unwrap_or_default();
+            Err(Error::input(
+                path,
+                line,
+                format!(
+                    "not valid JSON at column {} ({what}): write one JSON object per line (a text's line breaks as \\n)",
+                    e.column()
+                ),
+            ))
+        }
     }
 }
 
@@ -233,7 +239,7 @@ mod tests {
             ("", "c.jsonl: file is empty"),
             (
                 "{\"text\": \"a\", \"labels\": \"x\"}\n{\"text\": \"b\", \"labels\": \"x\"\n",
-                "c.jsonl:2: not valid JSON (EOF while parsing an object at line 1 column 28)",
+                "c.jsonl:2: not valid JSON at column 27 (EOF while parsing an object)",
             ),
             (
                 "{\"text\": \"a\", \"labels\": \"x\"}\n{\"labels\": \"x\"}\n",

@@ -70,7 +70,10 @@ fn every_format_gives_the_canonical_predictions_on_the_split() {
         &["hf-train.parquet", "hf-test.parquet"],
     ] {
         let (got, _) = eval(files, &["--split", "test"]);
-        assert!(got == want, "{files:?}: predictions differ from canonical.csv's");
+        assert!(
+            got == want,
+            "{files:?}: predictions differ from canonical.csv's"
+        );
     }
 }
 
@@ -86,7 +89,10 @@ fn every_single_file_format_gives_the_canonical_cross_validation() {
         "lists.parquet",
     ] {
         let (got, stderr) = eval(&[file], &cv);
-        assert!(got == want, "{file}: predictions differ from canonical.csv's");
+        assert!(
+            got == want,
+            "{file}: predictions differ from canonical.csv's"
+        );
         if file == "pandas.csv" {
             // The extra column is named; pandas' index column is not.
             assert!(
@@ -182,10 +188,7 @@ fn predict_with_a_corpus_trains_on_its_training_rows() {
     )
     .unwrap();
     std::fs::write(dir.path().join("in.txt"), "apples apples apples\n").unwrap();
-    let (code, stdout, stderr) = run_bin(
-        dir.path(),
-        &["predict", "--corpus", "c.jsonl", "in.txt"],
-    );
+    let (code, stdout, stderr) = run_bin(dir.path(), &["predict", "--corpus", "c.jsonl", "in.txt"]);
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["topics"], serde_json::json!(["fruit"]), "{stdout}");
