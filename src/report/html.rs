@@ -511,7 +511,7 @@ pub fn report_html(
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;max-width:1040px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
 .meta{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em}\
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:right;white-space:nowrap}td:nth-child(7){white-space:normal}.ci{display:block;font-size:.82em;color:#666}\
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0;display:block;max-width:100%;overflow-x:auto}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:right;white-space:nowrap}td:nth-child(7){white-space:normal}.ci{display:block;font-size:.82em;color:#666}\
 th:nth-child(2),td:nth-child(2),td[colspan]{text-align:left}td[colspan]{white-space:normal;overflow-wrap:anywhere}thead th{border-bottom:2px solid #bbb}\
 tr.failed td{color:#a33}.sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:-.05em}\
 figure{margin:.5em 0 1.5em}figcaption{color:#555;font-size:.9em;max-width:60em}svg{max-width:100%;height:auto}\
