@@ -922,6 +922,10 @@ fn speed_chart(root: &Area, ok: &[&ClassifierSummary], color: &dyn Fn(&str) -> R
         .y_desc("macro-F1")
         .label_style((FONT, 15).into_font().color(&INK))
         .draw()?;
+    // Each name goes to the first of four places around its point that no name placed before
+    // it covers (two classifiers of similar time and score would otherwise print over each
+    // other).
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     for c in ok {
         let m = &c.metrics["macro_f1"];
         let (a, b) = interval(m);
@@ -934,10 +938,26 @@ fn speed_chart(root: &Area, ok: &[&ClassifierSummary], color: &dyn Fn(&str) -> R
             col.stroke_width(1),
             6,
         )))?;
+        let (px, py) = chart.backend_coord(&(secs(c), m.mean));
+        let w = text_px(&c.name, LABEL_PX) as i32;
+        let h = LABEL_PX as i32 + 2;
+        let places = [(8, -16), (8, 4), (-8 - w, -16), (-8 - w, 4)];
+        let box_at = |(dx, dy): (i32, i32)| (px + dx, py + dy, px + dx + w, py + dy + h);
+        let free = |r: (i32, i32, i32, i32)| {
+            placed
+                .iter()
+                .all(|p| r.2 <= p.0 || p.2 <= r.0 || r.3 <= p.1 || p.3 <= r.1)
+        };
+        let offset = places
+            .iter()
+            .copied()
+            .find(|&o| free(box_at(o)))
+            .unwrap_or(places[0]);
+        placed.push(box_at(offset));
         chart.draw_series(std::iter::once(
             EmptyElement::at((secs(c), m.mean))
                 + Circle::new((0, 0), 5, col.filled())
-                + Text::new(c.name.clone(), (8, -16), (FONT, 15).into_font().color(&INK)),
+                + Text::new(c.name.clone(), offset, (FONT, 15).into_font().color(&INK)),
         ))?;
     }
     Ok(())
