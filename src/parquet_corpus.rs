@@ -297,3 +297,50 @@ fn integer(v: &Field) -> Option<i128> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FIXTURE: &[u8] = include_bytes!("../tests/fixtures/corpora/corpus.parquet");
+    const HF_TRAIN: &[u8] = include_bytes!("../tests/fixtures/corpora/hf-train.parquet");
+
+    fn rows(bytes: &[u8]) -> Result<Vec<Row>> {
+        parse_rows(Path::new("c.parquet"), bytes, &Columns::default()).map(|p| p.rows)
+    }
+
+    #[test]
+    fn reads_strings_and_class_ids_named_by_the_metadata() {
+        let r = rows(FIXTURE).unwrap();
+        assert_eq!(r.len(), 240);
+        assert_eq!(r[0].id.as_deref(), Some("d000"));
+        assert_eq!(r[0].labels, ["topic.a0"]);
+        assert_eq!(r[0].line, 1);
+        let hf = rows(HF_TRAIN).unwrap();
+        // make.py: 10 rounds of the 24 topics, rounds 3 and 7 are test: 192 training rows, the
+        // first one topic.a0 (class id 0 in the metadata's sorted names).
+        assert_eq!(hf.len(), 192);
+        assert_eq!(hf[0].id, None);
+        assert_eq!(hf[0].labels, ["topic.a0"]);
+        assert_eq!(hf[25].labels, ["topic.a1"]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A damaged Parquet file gives rows or an error, never a panic.
+        #[test]
+        fn damaged_files_give_rows_or_an_error(
+            flips in prop::collection::vec((0usize..FIXTURE.len(), any::<u8>()), 1..8),
+            cut in 0usize..FIXTURE.len() + 1,
+        ) {
+            let mut bytes = FIXTURE.to_vec();
+            for (at, b) in flips {
+                bytes[at] = b;
+            }
+            let _ = rows(&bytes);
+            let _ = rows(&FIXTURE[..cut]);
+        }
+    }
+}
