@@ -685,6 +685,26 @@ fn parquet_compressed_with_another_codec() {
 }
 
 #[test]
+fn parquet_class_id_without_a_name() {
+    fixture_fails(
+        "bad-class-id.parquet",
+        "error: {file}: row 3: class id 5 is outside the 2 class names in the file's metadata: fix the labels or the metadata",
+    );
+}
+
+#[test]
+fn test_corpus_with_a_main_file_that_has_test_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "text,labels\ngamma,x\n").unwrap();
+    corpus_file_fails(
+        "c.csv",
+        "text,labels,split\nalpha,x,train\nbeta,y,test\n",
+        &["--test-corpus", dir.path().join("t.csv").to_str().unwrap()],
+        "error: c.csv:3: a `test` row, and --test-corpus gives the test rows too: use either a split column or --test-corpus",
+    );
+}
+
+#[test]
 fn parquet_that_is_not_parquet() {
     corpus_file_fails(
         "c.parquet",
