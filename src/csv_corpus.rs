@@ -61,9 +61,10 @@ pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed
 /// What a file that is not CSV text looks like, with what to do; None for text.
 fn not_csv(bytes: &[u8]) -> Option<String> {
     if bytes.starts_with(b"PAR1") {
-        return Some(format!(
+        return Some(
             "this looks like a Parquet file, not CSV: name it `.parquet` or give --format parquet"
-        ));
+                .to_owned(),
+        );
     }
     // Text has no NUL byte; the binary formats people pass by mistake (zip, xlsx, gzip, pickle,
     // Arrow/Feather) all have some in their first bytes.

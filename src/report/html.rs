@@ -617,6 +617,10 @@ fn names_px(topics: &[&str], px: u32) -> u32 {
     longest + 12
 }
 
+/// A chart whose y axis is a topic axis and whose x axis is a number.
+type TopicRows<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, WithKeyPoints<RangedCoordi32>>>;
+
 /// A chart with one row per topic (topic 0 at the top), x from 0 to `top`.
 fn topic_rows<'a, 'b>(
     area: &'a Area<'b>,
@@ -624,10 +628,7 @@ fn topic_rows<'a, 'b>(
     top: f64,
     x_desc: &str,
     x_fmt: &dyn Fn(&f64) -> String,
-) -> std::result::Result<
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, WithKeyPoints<RangedCoordi32>>>,
-    Box<dyn std::error::Error>,
-> {
+) -> std::result::Result<TopicRows<'a, 'b>, Box<dyn std::error::Error>> {
     let n = topics.len();
     let mut chart = ChartBuilder::on(area)
         .margin(10)
