@@ -193,3 +193,65 @@ fn predict_with_a_corpus_trains_on_its_training_rows() {
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["topics"], serde_json::json!(["fruit"]), "{stdout}");
 }
+
+/// The acceptance on the shared 20 Newsgroups corpus (not in the repository, hence
+/// ignored; needs pandas and pyarrow): exported by pandas as `df.to_csv()` with `text,label`
+/// (train and test files), as JSON Lines and as Parquet, each gives exactly the predictions of
+/// the canonical CSV on its train/test split.
+#[test]
+#[ignore]
+fn twenty_newsgroups_exported_by_pandas_gives_the_canonical_predictions() {
+    let canonical = repo_root().join("../shared/corpora/20news/corpus.csv");
+    assert!(canonical.exists(), "{} is missing", canonical.display());
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(fixture("export_20news.py"))
+        .arg(&canonical)
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "the export failed (are pandas and pyarrow installed?)"
+    );
+    let run = |corpus: &Path, test: Option<&Path>| {
+        let out = dir.path().join(format!(
+            "out{}",
+            std::fs::read_dir(dir.path()).unwrap().count()
+        ));
+        let mut args = vec![
+            "eval".to_owned(),
+            "--corpus".into(),
+            corpus.display().to_string(),
+            "--split".into(),
+            "test".into(),
+            "--classifiers".into(),
+            "multinomial_nb,complement_nb".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        if let Some(t) = test {
+            args.push("--test-corpus".into());
+            args.push(t.display().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run_bin(&repo_root(), &args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        print!("{corpus:?}:\n{stdout}");
+        predictions(&out)
+    };
+    let want = run(&canonical, None);
+    assert_eq!(want.len(), 2 * 7532);
+    let d = dir.path();
+    for (corpus, test) in [
+        (d.join("train.csv"), Some(d.join("test.csv"))),
+        (d.join("20news.jsonl"), None),
+        (d.join("20news.parquet"), None),
+    ] {
+        let got = run(&corpus, test.as_deref());
+        assert!(
+            got == want,
+            "{corpus:?}: predictions differ from corpus.csv's"
+        );
+    }
+}
