@@ -33,12 +33,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate data/ and labels/; print every problem as path:line: message.
-    Check,
-    /// Print the labelled paragraphs as JSON Lines.
-    Dataset,
+    /// Validate data/ and labels/ (print every problem as path:line: message), or a --corpus
+    /// file (without evaluating it).
+    Check(CorpusArgs),
+    /// Print the labelled paragraphs (or a --corpus file's documents) as JSON Lines.
+    Dataset(CorpusArgs),
     /// Print corpus statistics: kinds, topics, co-occurrence, cardinality, near-duplicate groups.
-    Stats,
+    Stats(CorpusArgs),
     /// Cross-validate every classifier on the same folds and write reports/.
     Eval(EvalArgs),
     /// Predict topics for paragraphs (one per line, from a file or stdin) with the baseline
@@ -124,9 +125,9 @@ pub struct MergeArgs {
     /// Folders (or files) holding shard-<i>-of-<n>.json files.
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// The corpus CSV the shards ran on (omit for the article corpus).
-    #[arg(long)]
-    pub corpus: Option<PathBuf>,
+    /// The corpus file the shards ran on (omit for the article corpus).
+    #[command(flatten)]
+    pub source: CorpusArgs,
     /// Where to write the report (default: as `eval` would).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -175,11 +176,11 @@ pub struct EvalArgs {
     /// Where to write reports (default: <root>/reports).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Evaluate a corpus CSV (`id,text,labels[,split]`) instead of data/ and labels/.
-    #[arg(long)]
-    pub corpus: Option<PathBuf>,
+    /// The corpus: data/ and labels/, or a --corpus file.
+    #[command(flatten)]
+    pub source: CorpusArgs,
     /// `test`: train on the corpus's `train` rows and score its `test` rows (needs --corpus with
-    /// a split column), instead of cross-validating.
+    /// a split column, or --test-corpus), instead of cross-validating.
     #[arg(long, value_enum)]
     pub split: Option<SplitArg>,
     /// An external classifier, NAME='COMMAND' (repeatable): COMMAND is run once with `sh -c`
@@ -309,6 +310,75 @@ fn parse_rope(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// A corpus file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON Lines: one object per line.
+    Jsonl,
+    /// Apache Parquet (uncompressed or snappy).
+    Parquet,
+}
+
+/// A user's corpus file and where its fields are: `--corpus` and the flags that go with it,
+/// shared by `check`, `dataset`, `stats`, `eval`, `predict` and `merge`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CorpusArgs {
+    /// A corpus file instead of data/ and labels/: CSV, JSON Lines or Parquet with a text and a
+    /// labels column (optionally id and split; see README).
+    #[arg(long, value_name = "FILE")]
+    pub corpus: Option<PathBuf>,
+    /// A second file of the same kind whose rows are all test rows (as Hugging Face ships train
+    /// and test): the same as a `split` column.
+    #[arg(long, value_name = "FILE", requires = "corpus")]
+    pub test_corpus: Option<PathBuf>,
+    /// The corpus files' format (default: from the extension; .jsonl and .ndjson are JSON Lines,
+    /// .parquet is Parquet, anything else CSV).
+    #[arg(long, value_enum, requires = "corpus")]
+    pub format: Option<FormatArg>,
+    /// The column (or JSON field) holding the text (default: `text`).
+    #[arg(long, value_name = "NAME", requires = "corpus")]
+    pub text_column: Option<String>,
+    /// The column holding the labels (default: `labels`, else `label`).
+    #[arg(long, value_name = "NAME", requires = "corpus")]
+    pub labels_column: Option<String>,
+    /// The column holding unique ids (default: `id` if there is one; otherwise the 1-based row
+    /// number is the id).
+    #[arg(long, value_name = "NAME", requires = "corpus")]
+    pub id_column: Option<String>,
+    /// The column holding `train`/`test` (default: `split` if there is one).
+    #[arg(long, value_name = "NAME", requires = "corpus")]
+    pub split_column: Option<String>,
+}
+
+impl CorpusArgs {
+    /// The corpus file, if one was given.
+    fn path(&self) -> Option<&std::path::Path> {
+        self.corpus.as_deref()
+    }
+
+    /// The library's description of the corpus to load, if a file was given.
+    fn source(&self) -> Option<crate::corpus_file::Source> {
+        use crate::corpus_file::{Columns, Format, Source};
+        Some(Source {
+            path: self.corpus.clone()?,
+            format: self.format.map(|f| match f {
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Parquet => Format::Parquet,
+            }),
+            columns: Columns {
+                text: self.text_column.clone(),
+                labels: self.labels_column.clone(),
+                id: self.id_column.clone(),
+                split: self.split_column.clone(),
+            },
+            test: self.test_corpus.clone(),
+        })
+    }
+}
+
 /// Whether to compute the learning curve: 10 training shares × every fold × the baseline and the
 /// best contender, about 5.5 extra fits of each per fold.
 #[derive(Debug, clap::Args)]
@@ -341,6 +411,9 @@ pub struct PredictArgs {
     /// Classifier to train (default: the baseline).
     #[arg(long, default_value = crate::classifiers::BASELINE)]
     pub classifier: String,
+    /// The corpus to train on: data/ and labels/, or a --corpus file's training rows.
+    #[command(flatten)]
+    pub source: CorpusArgs,
     /// Memory budget of dense copies.
     #[command(flatten)]
     pub budget: BudgetArgs,
@@ -433,7 +506,8 @@ fn out(text: &str) -> Result<()> {
 pub fn run(cli: Cli) -> Result<i32> {
     let project = project(&cli);
     match cli.command {
-        Command::Check => {
+        Command::Check(ref source) if source.corpus.is_some() => cmd_check_corpus(&cli, source),
+        Command::Check(_) => {
             let (diags, ds) = check::check_project(&project, cli.near_dup);
             for d in &diags.0 {
                 err_line(&d.to_string());
@@ -464,13 +538,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
-        Command::Dataset => {
-            let ds = check::load_project(&project, cli.near_dup)?;
+        Command::Dataset(ref source) => {
+            let ds = load_corpus(&cli, &project, source, None)?;
             out(&report::corpus::dataset_jsonl(&ds))?;
             Ok(0)
         }
-        Command::Stats => {
-            let ds = check::load_project(&project, cli.near_dup)?;
+        Command::Stats(ref source) => {
+            let ds = load_corpus(&cli, &project, source, None)?;
             out(&report::corpus::stats_text(&ds))?;
             Ok(0)
         }
@@ -630,29 +704,70 @@ fn git_commit(root: &std::path::Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
 }
 
-/// Loads the corpus an `eval` or `merge` works on.
+/// Loads the corpus a command works on (`scheme`: the evaluation it is for, if any), printing
+/// a corpus file's notes (columns ignored) on stderr.
 fn load_corpus(
     cli: &Cli,
     project: &Project,
-    corpus: Option<&std::path::Path>,
-    scheme: eval::Scheme,
+    corpus: &CorpusArgs,
+    scheme: Option<eval::Scheme>,
 ) -> Result<crate::dataset::Dataset> {
-    match corpus {
-        Some(path) => {
-            if scheme == eval::Scheme::LeaveOneArticleOut {
+    match corpus.source() {
+        Some(source) => {
+            if scheme == Some(eval::Scheme::LeaveOneArticleOut) {
                 return Err(Error::Usage(
-                    "--cv article needs the article corpus; a --corpus CSV has no articles (use --cv kfold or --split test)".into(),
+                    "--cv article needs the article corpus; a --corpus file has no articles (use --cv kfold or --split test)".into(),
                 ));
             }
             // Groups only matter for cross-validation.
-            let threshold = (scheme != eval::Scheme::TrainTest).then_some(cli.near_dup);
-            crate::csv_corpus::load(path, threshold)
+            let threshold = (scheme != Some(eval::Scheme::TrainTest)).then_some(cli.near_dup);
+            let (ds, notes) = crate::corpus_file::load(&source, threshold)?;
+            for n in notes {
+                err_line(&format!("note: {n}"));
+            }
+            Ok(ds)
         }
-        None if scheme == eval::Scheme::TrainTest => Err(Error::Usage(
-            "--split test needs --corpus FILE.csv with a `split` column".into(),
+        None if scheme == Some(eval::Scheme::TrainTest) => Err(Error::Usage(
+            "--split test needs --corpus FILE with a `split` column (or --test-corpus FILE)".into(),
         )),
         None => check::load_project(project, cli.near_dup),
     }
+}
+
+/// `check --corpus`: loads and validates a corpus file (and test file) without evaluating it.
+fn cmd_check_corpus(cli: &Cli, source: &CorpusArgs) -> Result<i32> {
+    let project = project(cli);
+    let ds = load_corpus(cli, &project, source, None)?;
+    let split = ds.items.iter().any(|i| i.is_test.is_some());
+    let scheme = if split {
+        eval::Scheme::TrainTest
+    } else {
+        eval::Scheme::KFold {
+            folds: 5,
+            repeats: 1,
+        }
+    };
+    // The checks `eval` makes before it fits anything (labels, classes, texts, the split).
+    let prepared = eval::prepare(&ds, scheme, 42)
+        .map_err(|e| e.in_file(&data_source(&project, source.path())))?;
+    let test = ds.items.iter().filter(|i| i.is_test == Some(true)).count();
+    out(&format!(
+        "ok: {} documents ({}), {} topics, {}-label, {} near-duplicate groups\n",
+        ds.items.len(),
+        if split {
+            format!("{} train, {test} test", ds.items.len() - test)
+        } else {
+            "no split: cross-validated".to_owned()
+        },
+        ds.topics.len(),
+        if prepared.single_label {
+            "single"
+        } else {
+            "multi"
+        },
+        ds.multi_groups().len(),
+    ))?;
+    Ok(0)
 }
 
 /// The file a corpus-wide problem is reported against: the corpus CSV, or the label rows.
@@ -683,7 +798,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         }
     }
     let scheme = eval_scheme(args)?;
-    let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
+    let ds = load_corpus(cli, project, &args.source, Some(scheme))?;
     let classifiers = args.tune.apply(classifiers, ds.body().len());
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
@@ -695,7 +810,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let prepared = eval::prepare(&ds, scheme, args.seed)
-        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
+        .map_err(|e| e.in_file(&data_source(project, args.source.path())))?;
     let bar = progress_bar(prepared.folds.len() as u64, "folds");
     let opts = eval::RunOptions {
         seed: args.seed,
@@ -705,7 +820,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     let reports_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+        .unwrap_or_else(|| default_reports_dir(project, args.source.corpus.is_some(), &ds));
     // Fail now rather than after the folds have run.
     crate::fsutil::ensure_writable_dir(&reports_dir)?;
     if let Some(shard) = shard {
@@ -766,7 +881,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             started,
             t0,
             stage_secs,
-            args.curve.wanted(args.corpus.as_deref()),
+            args.curve.wanted(args.source.path()),
             memory_budget_bytes,
             args.stats.options(args.seed),
         )
@@ -952,13 +1067,13 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         "article" => eval::Scheme::LeaveOneArticleOut,
         _ => eval::Scheme::TrainTest,
     };
-    if scheme == eval::Scheme::TrainTest && args.corpus.is_none() {
+    if scheme == eval::Scheme::TrainTest && args.source.corpus.is_none() {
         return Err(Error::Usage(format!(
             "the shards were run with --split test on corpus `{}`: give merge the same --corpus FILE.csv",
             settings.corpus
         )));
     }
-    let ds = load_corpus(cli, project, args.corpus.as_deref(), scheme)?;
+    let ds = load_corpus(cli, project, &args.source, Some(scheme))?;
     if ds.corpus_sha256 != settings.corpus_sha256 || ds.labels_sha256 != settings.labels_sha256 {
         return Err(Error::Usage(format!(
             "the shards were run on corpus `{}` with other contents (sha256 {}…): merge with the same corpus and labels (--corpus / --root)",
@@ -975,14 +1090,14 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
     }
     let (settings, units) = crate::shard::read_shards(&files, ds.topics.len())?;
     let prepared = eval::prepare(&ds, scheme, settings.seed)
-        .map_err(|e| e.in_file(&data_source(project, args.corpus.as_deref())))?;
+        .map_err(|e| e.in_file(&data_source(project, args.source.path())))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
     let run = eval::assemble(prepared, &settings.infos(), units)?;
     let reports_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| default_reports_dir(project, args.corpus.is_some(), &ds));
+        .unwrap_or_else(|| default_reports_dir(project, args.source.corpus.is_some(), &ds));
     crate::fsutil::ensure_writable_dir(&reports_dir)?;
     finish_report(
         project,
@@ -994,7 +1109,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         started,
         t0,
         stage_secs,
-        args.curve.wanted(args.corpus.as_deref()),
+        args.curve.wanted(args.source.path()),
         settings.memory_budget_bytes,
         args.stats.options(settings.seed),
     )
@@ -1054,7 +1169,15 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
     let classifier = pick_classifiers(std::slice::from_ref(&args.classifier), args.budget.bytes())?
         .pop()
         .ok_or_else(|| Error::Usage("no classifier".into()))?;
-    let ds = check::load_project(project, cli.near_dup)?;
+    // A corpus file is loaded as for a train/test evaluation (no near-duplicate groups: they are
+    // not used); its test rows stay out of training.
+    let scheme = args
+        .source
+        .corpus
+        .is_some()
+        .then_some(eval::Scheme::TrainTest);
+    let mut ds = load_corpus(cli, project, &args.source, scheme)?;
+    ds.items.retain(|i| i.is_test != Some(true));
     let classifier = args
         .tune
         .apply(vec![classifier], ds.body().len())

@@ -1,35 +1,33 @@
-//! A user's corpus as one CSV file: header `id,text,labels` with an optional fourth column
-//! `split` (`train` or `test`). Labels are joined by `;` (empty for none). UTF-8, with or without
-//! a byte-order mark, LF or CRLF line endings.
+//! A user's corpus as one CSV file, as people export it: a header row naming the columns in any
+//! order (`text`, `labels` or `label`, optional `id` and `split`, or the names given with
+//! `--*-column`; other columns ignored, pandas' unnamed index column too). Labels are joined by
+//! `;` (empty for none), or written as a Python/JSON list (`corpus_file::labels_from_cell`).
+//! UTF-8, with or without a byte-order mark, LF or CRLF line endings.
 //!
-//! Builds the same [`Dataset`] as the article corpus: every row is a `body` item, topics are the
-//! distinct labels in sorted order, and near-duplicate groups are computed (unless asked not to,
-//! for a fixed train/test split where they are not used). Errors name the file and line.
+//! Returns `corpus_file::Row`s; `corpus_file::build` makes the [`Dataset`]. Errors name the file
+//! and line. A file that is not CSV text (Parquet, JSON Lines, anything binary) is named as such.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
-use crate::corpus::sha256_hex;
-use crate::dataset::{Dataset, Item};
-use crate::error::{Error, Result, decode_utf8_ref, read_file};
-use crate::groups;
-use crate::labels::{Kind, Topic};
+use crate::corpus_file::{self, ACCEPTED, Columns, Layout, Parsed, Row};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result, decode_utf8_ref};
 
-/// Loads a corpus CSV. `group_threshold` = None skips near-duplicate grouping (every document
-/// is its own group).
+/// Loads a corpus CSV with the default columns. `group_threshold` = None skips near-duplicate
+/// grouping (every document is its own group).
 pub fn load(path: &Path, group_threshold: Option<f64>) -> Result<Dataset> {
-    let bytes = read_file(path)?;
-    // Hash while the rows are parsed (the hash is ~20 ms for a 36 MB corpus).
-    let (sha, parsed) = rayon::join(
-        || sha256_hex(&bytes),
-        || parse(path, &bytes, group_threshold),
-    );
-    let mut ds = parsed?;
-    ds.corpus_sha256 = sha;
-    Ok(ds)
+    let mut source = corpus_file::Source::new(path);
+    source.format = Some(corpus_file::Format::Csv);
+    corpus_file::load(&source, group_threshold).map(|(ds, _)| ds)
+}
+
+/// Parses and validates the corpus `bytes` read from `path` (everything but the hash; `path` only
+/// names the file in messages), default columns. The entry point for fuzzing and property tests.
+pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+    let parsed = parse_rows(path, bytes, &Columns::default())?;
+    corpus_file::build(path, parsed.rows, None, group_threshold)
 }
 
 /// Field `i` of `rec` (read from `path`, `line`) as text.
@@ -43,40 +41,59 @@ fn field<'r>(path: &Path, rec: &'r csv::ByteRecord, i: usize, line: usize) -> Re
     })
 }
 
-/// A row read from the file: the item (its `group` not set yet) and its label names.
-type Row = (Item, Vec<String>);
-
 /// Files at least this large are parsed in parallel pieces.
 const PARALLEL_BYTES: usize = 1 << 22;
 
-/// Parses and validates the corpus `bytes` read from `path` (everything but the hash; `path` only
-/// names the file in messages). The entry point for fuzzing and property tests.
+/// The rows of the corpus CSV `bytes` read from `path`, in file order.
 ///
 /// A large file is cut into one piece per thread at record boundaries (found by the same quote
 /// scan that rejects an unclosed quoted field) and the pieces are parsed in parallel; rows are
 /// then checked in file order, so the error reported is the first one in the file either way.
-pub fn parse(path: &Path, bytes: &[u8], group_threshold: Option<f64>) -> Result<Dataset> {
+pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed> {
     let pieces = if bytes.len() >= PARALLEL_BYTES {
         rayon::current_num_threads().max(1)
     } else {
         1
     };
-    parse_in_pieces(path, bytes, group_threshold, pieces)
+    parse_in_pieces(path, bytes, columns, pieces)
 }
 
-/// [`parse`], cutting the file into (at most) `pieces` pieces.
-fn parse_in_pieces(
-    path: &Path,
-    bytes: &[u8],
-    group_threshold: Option<f64>,
-    pieces: usize,
-) -> Result<Dataset> {
+/// What a file that is not CSV text looks like, with what to do; None for text.
+fn not_csv(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(b"PAR1") {
+        return Some(
+            "this looks like a Parquet file, not CSV: name it `.parquet` or give --format parquet"
+                .to_owned(),
+        );
+    }
+    // Text has no NUL byte; the binary formats people pass by mistake (zip, xlsx, gzip, pickle,
+    // Arrow/Feather) all have some in their first bytes.
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Some(format!(
+            "this looks like a binary file, not CSV text: the formats accepted are {ACCEPTED} (--format overrides the extension)"
+        ));
+    }
+    let start = head
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(head)
+        .trim_ascii_start();
+    start.starts_with(b"{").then(|| {
+        "this looks like JSON Lines, not CSV: name it `.jsonl` or give --format jsonl".to_owned()
+    })
+}
+
+/// [`parse_rows`], cutting the file into (at most) `pieces` pieces.
+fn parse_in_pieces(path: &Path, bytes: &[u8], columns: &Columns, pieces: usize) -> Result<Parsed> {
+    if let Some(message) = not_csv(bytes) {
+        return Err(Error::input(path, 0, message));
+    }
     let text = decode_utf8_ref(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(
             path,
             0,
-            "file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
+            "file is empty: a corpus needs a header naming its columns (`text`, `labels`, optionally `id` and `split`) and rows",
         ));
     }
     let targets: Vec<usize> = (1..pieces).map(|k| k * text.len() / pieces).collect();
@@ -94,99 +111,26 @@ fn parse_in_pieces(
     cuts.dedup();
     let cols = read_header(path, text)?;
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let has_split = match cols.as_slice() {
-        ["id", "text", "labels"] => false,
-        ["id", "text", "labels", "split"] => true,
-        _ => {
-            return Err(Error::input(
-                path,
-                1,
-                format!(
-                    "header is `{}`, expected `id,text,labels` or `id,text,labels,split`: fix the first line",
-                    cols.join(",")
-                ),
-            ));
-        }
-    };
+    let layout = columns
+        .resolve(&cols)
+        .map_err(|m| Error::input(path, 1, m))?;
     let parsed: Vec<(Vec<Row>, Option<Error>)> = cuts
         .par_windows(2)
-        .map(|w| read_rows(path, text, w[0], w[1], &cols, has_split))
+        .map(|w| read_rows(path, text, w[0], w[1], &cols, &layout))
         .collect();
-    // Ids are unique across the whole file; the first error in file order wins.
+    // The first error in file order wins.
     let mut rows: Vec<Row> = Vec::new();
-    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
     for (piece, error) in parsed {
-        for row in piece {
-            if let Some(first) = seen.insert(row.0.id.clone(), row.0.line) {
-                return Err(Error::input(
-                    path,
-                    row.0.line,
-                    format!(
-                        "duplicate id `{}` (first at line {first}): ids must be unique",
-                        row.0.id
-                    ),
-                ));
-            }
-            rows.push(row);
-        }
+        rows.extend(piece);
         if let Some(e) = error {
             return Err(e);
         }
     }
-    for (i, (item, _)) in rows.iter_mut().enumerate() {
-        item.group = i;
-    }
-    if rows.is_empty() {
-        return Err(Error::input(
-            path,
-            0,
-            "no rows after the header: add documents",
-        ));
-    }
-    let names: BTreeSet<String> = rows.iter().flat_map(|r| r.1.iter().cloned()).collect();
-    if names.is_empty() {
-        return Err(Error::input(
-            path,
-            0,
-            "no document has a label: fill the `labels` column (names joined by `;`)",
-        ));
-    }
-    let topic_index: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let group: Option<Vec<usize>> = group_threshold.map(|t| {
-        let texts: Vec<&str> = rows.iter().map(|r| r.0.text.as_str()).collect();
-        groups::near_duplicate_groups(&texts, t)
-    });
-    let mut items = Vec::with_capacity(rows.len());
-    for (i, (mut item, labels)) in rows.into_iter().enumerate() {
-        item.topics = labels.iter().map(|l| topic_index[l.as_str()]).collect();
-        item.topics.sort_unstable();
-        item.topics.dedup();
-        if let Some(g) = &group {
-            item.group = g[i];
-        }
-        items.push(item);
-    }
-    let topics: Vec<Topic> = names
-        .iter()
-        .map(|n| Topic {
-            id: n.clone(),
-            name: n.clone(),
-            description: String::new(),
-        })
-        .collect();
-    Ok(Dataset {
-        name: path
-            .file_stem()
-            .map_or("corpus".into(), |s| s.to_string_lossy().into_owned()),
-        topics,
-        items,
-        corpus_sha256: String::new(),
-        labels_sha256: String::new(),
-        group_threshold: group_threshold.unwrap_or(f64::NAN),
+    Ok(Parsed {
+        rows,
+        notes: corpus_file::ignored_note(path, &layout)
+            .into_iter()
+            .collect(),
     })
 }
 
@@ -217,7 +161,7 @@ fn read_rows(
     start: usize,
     end: usize,
     cols: &[&str],
-    has_split: bool,
+    layout: &Layout,
 ) -> (Vec<Row>, Option<Error>) {
     let mut reader = reader(&text.as_bytes()[start..end]);
     let mut lines = crate::labels::LineCounter::new(text.as_bytes());
@@ -245,7 +189,7 @@ fn read_rows(
         let line = rec
             .position()
             .map_or(0, |p| lines.line_at(start + p.byte() as usize));
-        match read_row(path, &rec, line, cols, has_split) {
+        match read_row(path, &rec, line, cols, layout) {
             Ok(Some(row)) => rows.push(row),
             Ok(None) => {}
             Err(e) => return (rows, Some(e)),
@@ -259,7 +203,7 @@ fn read_row(
     rec: &csv::ByteRecord,
     line: usize,
     cols: &[&str],
-    has_split: bool,
+    layout: &Layout,
 ) -> Result<Option<Row>> {
     if rec.len() == 1 && field(path, rec, 0, line)?.trim().is_empty() {
         return Ok(None);
@@ -272,19 +216,21 @@ fn read_row(
                 "row has {} fields, expected {} ({}): quote texts that contain commas, quotes or line breaks",
                 rec.len(),
                 cols.len(),
-                cols.join(",")
+                crate::corpus::excerpt(&cols.join(","), 80)
             ),
         ));
     }
-    let (id, text, labels) = (
-        field(path, rec, 0, line)?,
-        field(path, rec, 1, line)?,
-        field(path, rec, 2, line)?,
-    );
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(Error::input(path, line, "empty id: give every row an id"));
-    }
+    let id = match layout.id {
+        Some(i) => {
+            let id = field(path, rec, i, line)?.trim();
+            if id.is_empty() {
+                return Err(Error::input(path, line, "empty id: give every row an id"));
+            }
+            Some(id.to_owned())
+        }
+        None => None,
+    };
+    let text = field(path, rec, layout.text, line)?;
     if text.len() > crate::corpus::MAX_PARAGRAPH_BYTES {
         return Err(Error::input(
             path,
@@ -292,38 +238,22 @@ fn read_row(
             crate::corpus::too_long(text.len()),
         ));
     }
-    let labels: Vec<String> = labels
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let split = if has_split {
-        match field(path, rec, 3, line)?.trim() {
-            "train" => Some(false),
-            "test" => Some(true),
-            other => {
-                return Err(Error::input(
-                    path,
-                    line,
-                    format!("split is `{other}`: use `train` or `test`"),
-                ));
-            }
-        }
-    } else {
-        None
+    let labels = corpus_file::labels_from_cell(field(path, rec, layout.labels, line)?)
+        .map_err(|m| Error::input(path, line, m))?;
+    let split = match layout.split {
+        Some(i) => Some(
+            corpus_file::split_value(field(path, rec, i, line)?)
+                .map_err(|m| Error::input(path, line, m))?,
+        ),
+        None => None,
     };
-    let item = Item {
-        id: id.to_owned(),
-        doc: id.to_owned(),
+    Ok(Some(Row {
+        id,
         line,
-        kind: Kind::Body,
-        topics: Vec::new(),
-        group: 0,
         text: text.to_owned(),
-        is_test: split,
-    };
-    Ok(Some((item, labels)))
+        labels,
+        split,
+    }))
 }
 
 #[cfg(test)]
@@ -366,7 +296,7 @@ mod tests {
     fn errors_name_the_line() {
         let cases = [
             ("", ": file is empty"),
-            ("id,text\n1,a\n", ":1: header is `id,text`"),
+            ("id,text\n1,a\n", ":1: no `labels` or `label` column"),
             (
                 "id,text,labels\n1,a,x\n2,b\n",
                 ":3: row has 2 fields, expected 3",
@@ -451,8 +381,8 @@ mod tests {
                 let header = if split { "id,text,labels,split\n" } else { "id,text,labels\n" };
                 let text = format!("{header}{body}");
                 let path = Path::new("c.csv");
-                let whole = parse_in_pieces(path, text.as_bytes(), None, 1);
-                let cut = parse_in_pieces(path, text.as_bytes(), None, pieces);
+                let whole = parse_in_pieces(path, text.as_bytes(), &Columns::default(), 1);
+                let cut = parse_in_pieces(path, text.as_bytes(), &Columns::default(), pieces);
                 prop_assert_eq!(format!("{whole:?}"), format!("{cut:?}"));
             }
 

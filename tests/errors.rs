@@ -542,7 +542,7 @@ fn corpus_bom_and_crlf_are_accepted() {
 fn corpus_empty() {
     corpus_fails(
         "",
-        "error: c.csv: file is empty: a corpus needs the header `id,text,labels[,split]` and rows",
+        "error: c.csv: file is empty: a corpus needs a header naming its columns (`text`, `labels`, optionally `id` and `split`) and rows",
     );
 }
 
@@ -557,8 +557,12 @@ fn corpus_header_only() {
 #[test]
 fn corpus_misspelled_header() {
     corpus_fails(
-        "id,text,label\n1,a,x\n",
-        "error: c.csv:1: header is `id,text,label`, expected `id,text,labels` or `id,text,labels,split`: fix the first line",
+        "id,txt,labels\n1,a,x\n",
+        "error: c.csv:1: no `text` column (the columns are `id`, `txt`, `labels`): name the column of texts `text` or give --text-column NAME",
+    );
+    corpus_fails(
+        "id,text,topics\n1,a,x\n",
+        "error: c.csv:1: no `labels` or `label` column (the columns are `id`, `text`, `topics`): name the column of labels `labels` or give --labels-column NAME",
     );
 }
 
@@ -566,7 +570,152 @@ fn corpus_misspelled_header() {
 fn corpus_missing_header() {
     corpus_fails(
         "1,alpha one,x\n2,beta two,y\n",
-        "error: c.csv:1: header is `1,alpha one,x`, expected `id,text,labels` or `id,text,labels,split`: fix the first line",
+        "error: c.csv:1: no `text` column (the columns are `1`, `alpha one`, `x`): name the column of texts `text` or give --text-column NAME",
+    );
+}
+
+// ---- corpus files in other layouts and formats ----
+
+/// `check --corpus <name>` (with `extra` flags) on a file holding `bytes` fails with exit 1 and
+/// the one line `want`.
+fn corpus_file_fails(name: &str, bytes: impl AsRef<[u8]>, extra: &[&str], want: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    let mut args = vec!["check", "--corpus", name];
+    args.extend_from_slice(extra);
+    fails(dir.path(), &args, 1, &[want]);
+}
+
+/// `check --corpus` on a committed fixture (tests/fixtures/corpora/) fails with `want`, in
+/// which `{file}` stands for the path given.
+fn fixture_fails(name: &str, want: &str) {
+    let path = crate::util::repo_root()
+        .join("tests/fixtures/corpora")
+        .join(name);
+    let path = path.to_str().unwrap();
+    fails(
+        &crate::util::repo_root(),
+        &["check", "--corpus", path],
+        1,
+        &[&want.replace("{file}", path)],
+    );
+}
+
+#[test]
+fn corpus_label_cell_that_looks_like_a_list() {
+    // A Python list is read as one; a cell that only looks like one is refused.
+    corpus_file_fails(
+        "c.csv",
+        "text,labels\nalpha,\"['x', 'y']\"\nbeta,\"[x, y]\"\n",
+        &[],
+        "error: c.csv:3: labels `[x, y]` look like a list but are not a list of quoted names: write the names joined by `;` (`a;b`) or as a list of quoted strings (`['a', 'b']`)",
+    );
+}
+
+#[test]
+fn corpus_unknown_column_flag() {
+    corpus_file_fails(
+        "c.csv",
+        "text,label\nalpha,x\nbeta,y\n",
+        &["--text-column", "body"],
+        "error: c.csv:1: unknown --text-column `body`: the columns are `text`, `label`; give one of them",
+    );
+    corpus_file_fails(
+        "c.jsonl",
+        "{\"text\": \"alpha\", \"label\": \"x\"}\n",
+        &["--split-column", "part"],
+        "error: c.jsonl:1: unknown --split-column `part`: the columns are `label`, `text`; give one of them",
+    );
+}
+
+#[test]
+fn corpus_binary_file_read_as_csv() {
+    corpus_file_fails(
+        "c.csv",
+        b"PK\x03\x04\x00\x00\x08\x00binary\x00\x01\x02",
+        &[],
+        "error: c.csv: this looks like a binary file, not CSV text: the formats accepted are CSV (.csv), JSON Lines (.jsonl, .ndjson) and Parquet (.parquet) (--format overrides the extension)",
+    );
+    let parquet =
+        std::fs::read(crate::util::repo_root().join("tests/fixtures/corpora/corpus.parquet"))
+            .unwrap();
+    corpus_file_fails(
+        "c.csv",
+        parquet,
+        &[],
+        "error: c.csv: this looks like a Parquet file, not CSV: name it `.parquet` or give --format parquet",
+    );
+    corpus_file_fails(
+        "c.txt",
+        "{\"text\": \"alpha\", \"labels\": \"x\"}\n",
+        &[],
+        "error: c.txt: this looks like JSON Lines, not CSV: name it `.jsonl` or give --format jsonl",
+    );
+}
+
+#[test]
+fn jsonl_bad_line() {
+    corpus_file_fails(
+        "c.jsonl",
+        "{\"text\": \"alpha\", \"labels\": \"x\"}\n{\"text\": \"beta\", \"labels\": \"y\"\n",
+        &[],
+        "error: c.jsonl:2: not valid JSON at column 30 (EOF while parsing an object): write one JSON object per line (a text's line breaks as \\n)",
+    );
+}
+
+#[test]
+fn jsonl_missing_text_field() {
+    corpus_file_fails(
+        "c.jsonl",
+        "{\"text\": \"alpha\", \"labels\": \"x\"}\n{\"body\": \"beta\", \"labels\": \"y\"}\n",
+        &[],
+        "error: c.jsonl:2: no `text` field: give every record one (or name another field with --text-column)",
+    );
+}
+
+#[test]
+fn parquet_column_of_the_wrong_type() {
+    fixture_fails(
+        "bad-float-labels.parquet",
+        "error: {file}: column `labels` holds double values, expected strings, lists of strings or integer class ids: convert it (e.g. `df[\"labels\"] = df[\"labels\"].astype(str)` in pandas) or name another column with --labels-column",
+    );
+}
+
+#[test]
+fn parquet_compressed_with_another_codec() {
+    fixture_fails(
+        "bad-zstd.parquet",
+        "error: {file}: the file is compressed with zstd, which topicbench does not read: write it with snappy, pandas' and pyarrow's default (`df.to_parquet(path)`), or uncompressed",
+    );
+}
+
+#[test]
+fn parquet_class_id_without_a_name() {
+    fixture_fails(
+        "bad-class-id.parquet",
+        "error: {file}: row 3: class id 5 is outside the 2 class names in the file's metadata: fix the labels or the metadata",
+    );
+}
+
+#[test]
+fn test_corpus_with_a_main_file_that_has_test_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "text,labels\ngamma,x\n").unwrap();
+    corpus_file_fails(
+        "c.csv",
+        "text,labels,split\nalpha,x,train\nbeta,y,test\n",
+        &["--test-corpus", dir.path().join("t.csv").to_str().unwrap()],
+        "error: c.csv:3: a `test` row, and --test-corpus gives the test rows too: use either a split column or --test-corpus",
+    );
+}
+
+#[test]
+fn parquet_that_is_not_parquet() {
+    corpus_file_fails(
+        "c.parquet",
+        "text,labels\nalpha,x\n",
+        &[],
+        "error: c.parquet: not a readable Parquet file (Parquet error: Invalid Parquet file. Corrupt footer): give a Parquet file as pandas or pyarrow write it, or the corpus as CSV (.csv), JSON Lines (.jsonl, .ndjson) and Parquet (.parquet)",
     );
 }
 
@@ -934,7 +1083,7 @@ fn classifier_cmd_name_taken() {
 fn cv_article_with_a_corpus_csv() {
     usage_fails(
         &["--cv", "article"],
-        "error: --cv article needs the article corpus; a --corpus CSV has no articles (use --cv kfold or --split test)",
+        "error: --cv article needs the article corpus; a --corpus file has no articles (use --cv kfold or --split test)",
     );
 }
 
@@ -978,7 +1127,7 @@ fn split_test_without_a_corpus() {
         f.root(),
         &["eval", "--split", "test"],
         2,
-        &["error: --split test needs --corpus FILE.csv with a `split` column"],
+        &["error: --split test needs --corpus FILE with a `split` column (or --test-corpus FILE)"],
     );
 }
 

@@ -1,13 +1,15 @@
 //! `latest.html` in a real browser: headless Chromium (Debian's `chromium`, which `.ci/run`
 //! installs) loads the page written by `eval`, with no console message and every chart's `<svg>`
 //! in the rendered DOM, and its screenshot is not blank. A deliberately broken page checks that
-//! the console check does catch errors.
+//! the console check does catch errors. A report on a 24-topic fixture corpus is measured in the
+//! browser: nothing wider than the page, no chart text cut at its chart's edge or overlapping
+//! another.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use topicbench::report::html::CHART_IDS;
+use topicbench::report::html::{CHART_IDS, chart_ids};
 
 use crate::util::{repo_root, run_bin};
 
@@ -161,6 +163,8 @@ fn latest_html_renders_every_chart_without_console_errors() {
         );
     }
     assert!(dom.contains("id=\"ranking\""), "no ranking table");
+    let problems = layout_problems(&page, 1100);
+    assert!(problems.is_empty(), "{problems:#?}");
     // The three classifiers are named in the rendered ranking.
     for name in ["multinomial_nb", "nearest_centroid", "majority"] {
         assert!(dom.contains(name), "{name} missing");
@@ -188,6 +192,121 @@ fn latest_html_renders_every_chart_without_console_errors() {
     // positives (green) are drawn.
     assert!(px([0x4e, 0x79, 0xa7]) > 1000, "no classifier bars rendered");
     assert!(px([0x59, 0xa1, 0x4f]) > 500, "no TP bars rendered");
+}
+
+/// What the browser measures on a copy of `page` with a script added (the report itself has
+/// none): the page's scroll width against the window's, and every chart text that sticks out of
+/// its `<svg>` or overlaps another text of the same chart (the speed chart's point names may
+/// meet when two classifiers take the same time and score; it is left out of that check).
+fn layout_problems(page: &Path, window_width: u32) -> Vec<String> {
+    const MEASURE: &str = r#"<script>
+const bad = [];
+const doc = document.documentElement;
+if (doc.scrollWidth > doc.clientWidth) bad.push(`page is ${doc.scrollWidth}px wide in a ${doc.clientWidth}px window`);
+for (const el of document.querySelectorAll('body > *, table, figure, svg, p, footer')) {
+  const r = el.getBoundingClientRect();
+  if (r.right > doc.clientWidth + 0.5 && !el.closest('.wide')) bad.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${r.right}px`);
+}
+for (const svg of document.querySelectorAll('svg')) {
+  const b = svg.getBoundingClientRect();
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  for (const [s, r] of texts)
+    if (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1)
+      bad.push(`${svg.id}: text cut: ${s}`);
+  if (svg.id === 'chart-speed') continue;
+  for (let i = 0; i < texts.length; i++)
+    for (let j = i + 1; j < texts.length; j++) {
+      const [a, ra] = texts[i], [c, rc] = texts[j];
+      const w = Math.min(ra.right, rc.right) - Math.max(ra.left, rc.left);
+      const h = Math.min(ra.bottom, rc.bottom) - Math.max(ra.top, rc.top);
+      if (w > 1 && h > 1) bad.push(`${svg.id}: texts overlap: ${a} / ${c}`);
+    }
+}
+document.body.setAttribute('data-problems', JSON.stringify(bad));
+</script>"#;
+    let html = std::fs::read_to_string(page).unwrap();
+    let measured = page.with_file_name("measured.html");
+    std::fs::write(
+        &measured,
+        html.replace("</body>", &format!("{MEASURE}</body>")),
+    )
+    .unwrap();
+    let (dom, stderr) = headless(
+        &measured,
+        &[&format!("--window-size={window_width},2000"), "--dump-dom"],
+    );
+    assert!(console_lines(&stderr).is_empty(), "{stderr}");
+    let start = dom
+        .find("data-problems=\"")
+        .unwrap_or_else(|| panic!("the measuring script did not run: {dom}"))
+        + "data-problems=\"".len();
+    let end = start + dom[start..].find('"').unwrap();
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+#[test]
+fn a_report_on_24_topics_fits_the_page_and_no_label_is_cut() {
+    let out = tempfile::tempdir().unwrap();
+    let corpus = repo_root().join("tests/fixtures/corpora/canonical.csv");
+    let (code, _, stderr) = run_bin(
+        &repo_root(),
+        &[
+            "eval",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--classifiers",
+            "multinomial_nb,nearest_centroid,complement_nb,logistic_regression",
+            "--memory-budget",
+            "0.001",
+            "--folds",
+            "3",
+            "--repeats",
+            "2",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "eval failed: {stderr}");
+    let page = out.path().join("latest.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // logistic_regression fails (the memory budget): its long message is in the table.
+    assert!(html.contains("over the memory budget"), "no failure row");
+    // A single-label corpus: the confusion matrix, not the co-occurrence diagonal; no empty
+    // labels hash; the learning curve's real reason.
+    let (dom, _) = headless(&page, &["--dump-dom"]);
+    // (No learning curve: it is off for a corpus file.)
+    for id in &chart_ids(true)[..4] {
+        assert!(
+            dom.contains(&format!("<svg id=\"{id}\"")),
+            "chart {id} missing"
+        );
+    }
+    assert!(!dom.contains("chart-cooccurrence"));
+    assert!(
+        !dom.contains("labels sha256"),
+        "an empty labels hash is shown"
+    );
+    assert!(
+        dom.contains("it is off by default for a <code>--corpus</code> file"),
+        "the learning curve's reason is missing"
+    );
+    // Every topic is named on the per-topic F1 and count charts, and numbered on the matrix.
+    for k in ["topic.a0", "topic.d1", "topic.h2"] {
+        let on_axis = html.matches(&format!(">\n{k}\n</text>")).count();
+        assert_eq!(on_axis, 2, "{k} is on {on_axis} axes");
+    }
+    assert!(
+        html.contains(">\ntopic.h2 24\n</text>"),
+        "the matrix's last row"
+    );
+    for width in [1100, 800] {
+        let problems = layout_problems(&page, width);
+        assert!(problems.is_empty(), "at {width}px: {problems:#?}");
+    }
 }
 
 /// Width, height and RGB bytes of a PNG.

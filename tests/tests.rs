@@ -8,6 +8,7 @@ mod errors;
 mod eval;
 mod external;
 mod faults;
+mod formats;
 mod html;
 mod label;
 mod report;

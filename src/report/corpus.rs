@@ -48,41 +48,56 @@ pub fn dataset_jsonl(ds: &Dataset) -> String {
 /// co-occurrence over body paragraphs, label cardinality, and the near-duplicate groups.
 pub fn stats_text(ds: &Dataset) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Paragraphs per article and kind");
     let mut per_doc: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     for it in &ds.items {
         let k = Kind::ALL.iter().position(|&k| k == it.kind).unwrap_or(0);
         per_doc.entry(&it.doc).or_default()[k] += 1;
     }
-    let w = per_doc.keys().map(|d| d.len()).max().unwrap_or(7).max(7);
-    let _ = writeln!(
-        s,
-        "  {:<w$} {:>8} {:>6} {:>11} {:>6}",
-        "article", "headline", "body", "boilerplate", "total"
-    );
-    let mut totals = [0usize; 3];
-    for (doc, c) in &per_doc {
-        for k in 0..3 {
-            totals[k] += c[k];
+    // A corpus file's documents are each their own "article": one line per document would
+    // bury the rest; say how many there are and how they split instead.
+    if per_doc.len() == ds.items.len() && ds.labels_sha256.is_empty() {
+        let test = ds.items.iter().filter(|i| i.is_test == Some(true)).count();
+        let _ = writeln!(
+            s,
+            "Documents: {} ({} train, {test} test)",
+            ds.items.len(),
+            ds.items.len() - test
+        );
+        per_doc.clear();
+    } else {
+        let _ = writeln!(s, "Paragraphs per article and kind");
+    }
+    if !per_doc.is_empty() {
+        let w = per_doc.keys().map(|d| d.len()).max().unwrap_or(7).max(7);
+        let _ = writeln!(
+            s,
+            "  {:<w$} {:>8} {:>6} {:>11} {:>6}",
+            "article", "headline", "body", "boilerplate", "total"
+        );
+        let mut totals = [0usize; 3];
+        for (doc, c) in &per_doc {
+            for k in 0..3 {
+                totals[k] += c[k];
+            }
+            let _ = writeln!(
+                s,
+                "  {doc:<w$} {:>8} {:>6} {:>11} {:>6}",
+                c[0],
+                c[1],
+                c[2],
+                c.iter().sum::<usize>()
+            );
         }
         let _ = writeln!(
             s,
-            "  {doc:<w$} {:>8} {:>6} {:>11} {:>6}",
-            c[0],
-            c[1],
-            c[2],
-            c.iter().sum::<usize>()
+            "  {:<w$} {:>8} {:>6} {:>11} {:>6}",
+            "total",
+            totals[0],
+            totals[1],
+            totals[2],
+            totals.iter().sum::<usize>()
         );
     }
-    let _ = writeln!(
-        s,
-        "  {:<w$} {:>8} {:>6} {:>11} {:>6}",
-        "total",
-        totals[0],
-        totals[1],
-        totals[2],
-        totals.iter().sum::<usize>()
-    );
 
     let body = ds.body();
     let n_topics = ds.topics.len();

@@ -3,17 +3,22 @@
 //! opens offline).
 //!
 //! The charts, each an `<svg>` with an id the browser test looks for: per-topic F1 with 95%
-//! whiskers for every classifier (`chart-topic-f1`), the baseline's TP/FP/FN per topic
+//! whiskers for every classifier (`chart-topic-f1`), the baseline's TP/FN/FP per topic
 //! (`chart-baseline-counts`), topic co-occurrence in the gold labels beside the baseline's
-//! predictions (`chart-cooccurrence`), time per fold against macro-F1 (`chart-speed`), and the
+//! predictions (`chart-cooccurrence`) or, when every paragraph has one topic, the baseline's
+//! confusion matrix (`chart-confusion`), time per fold against macro-F1 (`chart-speed`), and the
 //! learning curve (`chart-learning-curve`, from `learning_curve`). Built from `eval`'s summaries
 //! and the kept predictions of the run; text is escaped here (page) or by plotters (SVG).
+//!
+//! Topic charts grow with the topics rather than squeeze them: one horizontal row per topic
+//! (names on the left, never rotated or overlapping), heatmaps with cells sized for their labels
+//! and label areas sized for the longest name; a chart wider than the page scrolls in its own box.
 
 use std::fmt::Write as _;
 
 use plotters::coord::Shift;
 use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, WithKeyPoints};
-use plotters::coord::types::RangedCoordi32;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -26,7 +31,7 @@ use crate::metrics::HEADLINE;
 use crate::stats::Summary;
 use crate::stats::Verdict;
 
-/// The ids of the charts, in page order.
+/// The ids of the charts, in page order (a multi-label corpus; see [`chart_ids`]).
 pub const CHART_IDS: [&str; 5] = [
     "chart-topic-f1",
     "chart-baseline-counts",
@@ -34,6 +39,19 @@ pub const CHART_IDS: [&str; 5] = [
     "chart-speed",
     "chart-learning-curve",
 ];
+
+/// The ids of the charts a report has: a single-label corpus gets the baseline's confusion
+/// matrix where a multi-label one gets co-occurrence heatmaps.
+pub fn chart_ids(single_label: bool) -> [&'static str; 5] {
+    let mut ids = CHART_IDS;
+    if single_label {
+        ids[2] = "chart-confusion";
+    }
+    ids
+}
+
+/// Page width the charts are drawn for (the page's max-width less its padding).
+const PAGE: u32 = 1000;
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -190,6 +208,8 @@ struct BaselineView {
     fp: Vec<f64>,
     fn_: Vec<f64>,
     predicted_pairs: Vec<Vec<f64>>,
+    /// Gold topic (row) × predicted topic (column), single-label rows only.
+    confusion: Vec<Vec<f64>>,
 }
 
 fn baseline_view(run: &EvalRun, baseline: &str) -> Option<BaselineView> {
@@ -204,6 +224,7 @@ fn baseline_view(run: &EvalRun, baseline: &str) -> Option<BaselineView> {
     let t = p.gold.ncols();
     let mut counts = Counts::new(t);
     let mut pairs = vec![vec![0u64; t]; t];
+    let mut confusion = vec![vec![0u64; t]; t];
     for fr in folds {
         let gold = p.gold.select(ndarray::Axis(0), &p.folds[fr.fold].test);
         counts.merge(&Counts::from_predictions(
@@ -211,6 +232,7 @@ fn baseline_view(run: &EvalRun, baseline: &str) -> Option<BaselineView> {
             fr.pred.decisions.view(),
         ));
         add_pairs(&mut pairs, fr.pred.decisions.view());
+        add_confusion(&mut confusion, gold.view(), fr.pred.decisions.view());
     }
     let per_repeat = |v: &[u64]| -> Vec<f64> {
         v.iter()
@@ -222,7 +244,28 @@ fn baseline_view(run: &EvalRun, baseline: &str) -> Option<BaselineView> {
         fp: per_repeat(&counts.fp),
         fn_: per_repeat(&counts.fn_),
         predicted_pairs: pairs.iter().map(|row| per_repeat(row)).collect(),
+        confusion: confusion.iter().map(|row| per_repeat(row)).collect(),
     })
+}
+
+/// Adds one to (gold, predicted) for every row with exactly one gold and one predicted topic.
+fn add_confusion(
+    m: &mut [Vec<u64>],
+    gold: ndarray::ArrayView2<bool>,
+    pred: ndarray::ArrayView2<bool>,
+) {
+    let only = |row: ndarray::ArrayView1<bool>| {
+        let mut on = (0..row.len()).filter(|&k| row[k]);
+        match (on.next(), on.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
+    };
+    for (g, p) in gold.rows().into_iter().zip(pred.rows()) {
+        if let (Some(i), Some(j)) = (only(g), only(p)) {
+            m[i][j] += 1;
+        }
+    }
 }
 
 /// Adds, for every row, one to each pair (i, j) of topics the row carries (i = j included).
@@ -381,15 +424,17 @@ pub fn report_html(
         .iter()
         .map(|c| (c.name.clone(), color(&c.name)))
         .collect();
+    let ids = chart_ids(p.single_label);
+    let f1_height = bars_height(topics.len(), ok.len()).max(legend_height(entries.len()));
     figure(
         &mut s,
         "Per-topic F1",
         &svg(
-            CHART_IDS[0],
+            ids[0],
             "Per-topic F1 of every classifier with 95% intervals",
-            (1000, 420),
+            (PAGE, f1_height),
             |root| {
-                let (plot, side) = root.split_horizontally(790);
+                let (plot, side) = root.split_horizontally(PAGE - LEGEND);
                 legend(&side.margin(30, 0, 10, 0), &entries)?;
                 topic_f1_chart(&plot, &topics, &ok, &color)
             },
@@ -404,34 +449,66 @@ pub fn report_html(
                 &mut s,
                 "The baseline per topic",
                 &svg(
-                    CHART_IDS[1],
-                    "Baseline true positives, false positives and false negatives per topic",
-                    (1000, 380),
+                    ids[1],
+                    "Baseline true positives, false negatives and false positives per topic",
+                    (PAGE, bars_height(topics.len(), 1).max(legend_height(3))),
                     |root| counts_chart(root, &topics, &view),
                 ),
-                "The baseline's true positives, false positives and false negatives per topic, per repeat (every paragraph is tested once per repeat, so TP + FN is the topic's support).",
+                "The baseline's true positives, false negatives and false positives per topic, per repeat, stacked in that order (every paragraph is tested once per repeat, so TP + FN is the topic's support); the figures at the end of each bar are TP / FN / FP.",
             );
-            let gold = gold_pairs(run);
-            figure(
-                &mut s,
-                "Topic co-occurrence",
-                &svg(
-                    CHART_IDS[2],
-                    "Topic co-occurrence heatmaps: gold labels beside the baseline's predictions",
-                    (1000, 400),
-                    |root| {
-                        let (l, r) = root.split_horizontally(500);
-                        heatmap(&l, "gold labels", &topics, &gold)?;
-                        heatmap(
-                            &r,
-                            "predicted by the baseline",
-                            &topics,
-                            &view.predicted_pairs,
-                        )
-                    },
-                ),
-                "Paragraphs carrying both topics (the diagonal: paragraphs carrying the topic), in the gold labels and in the baseline's predictions (per repeat); columns are numbered like the rows. One colour scale for both.",
-            );
+            if p.single_label {
+                let (w, h) = heatmap_size(&topics);
+                figure(
+                    &mut s,
+                    "Confusion matrix of the baseline",
+                    &wide(&svg(
+                        ids[2],
+                        "Confusion matrix of the baseline: gold topic against predicted topic",
+                        (w, h),
+                        |root| {
+                            heatmap(
+                                root,
+                                "gold topic (rows) → predicted topic (columns)",
+                                &topics,
+                                &view.confusion,
+                                Shade::RowShare,
+                            )
+                        },
+                    )),
+                    "Paragraphs per repeat with the row's gold topic that the baseline gave the column's topic; columns are numbered like the rows. The shade is the share of the row (the diagonal is the topic's recall), so a dark cell off the diagonal is a topic the baseline takes for another.",
+                );
+            } else {
+                let gold = gold_pairs(run);
+                let (w, h) = heatmap_size(&topics);
+                // Side by side when both fit the page, else one above the other.
+                let beside = 2 * w <= PAGE;
+                let size = if beside { (2 * w, h) } else { (w, 2 * h) };
+                figure(
+                    &mut s,
+                    "Topic co-occurrence",
+                    &wide(&svg(
+                        ids[2],
+                        "Topic co-occurrence heatmaps: gold labels beside the baseline's predictions",
+                        size,
+                        |root| {
+                            let (a, b) = if beside {
+                                root.split_horizontally(w)
+                            } else {
+                                root.split_vertically(h)
+                            };
+                            heatmap(&a, "gold labels", &topics, &gold, Shade::Max)?;
+                            heatmap(
+                                &b,
+                                "predicted by the baseline",
+                                &topics,
+                                &view.predicted_pairs,
+                                Shade::Max,
+                            )
+                        },
+                    )),
+                    "Paragraphs carrying both topics (the diagonal: paragraphs carrying the topic), in the gold labels and in the baseline's predictions (per repeat); columns are numbered like the rows. Each map is shaded on its own largest cell.",
+                );
+            }
         }
         None => {
             let _ = writeln!(
@@ -446,7 +523,7 @@ pub fn report_html(
         &mut s,
         "Speed and accuracy",
         &svg(
-            CHART_IDS[3],
+            ids[3],
             "Time per fold against macro-F1, one point per classifier",
             (1000, 420),
             |root| speed_chart(root, &ok, &color),
@@ -469,7 +546,7 @@ pub fn report_html(
                 &mut s,
                 "Learning curve",
                 &svg(
-                    CHART_IDS[4],
+                    ids[4],
                     "Learning curve: macro-F1 against the share of the training fold used",
                     (1000, 420),
                     |root| {
@@ -489,19 +566,35 @@ pub fn report_html(
             );
         }
         None => {
+            // `eval` computes it unless --no-learning-curve is given, except for a --corpus file
+            // (no label files: labels_sha256 is empty), where it is off unless asked for.
+            let why = if ds.labels_sha256.is_empty() {
+                "it is off by default for a <code>--corpus</code> file, where it would multiply the fitting work; <code>--learning-curve</code> adds it"
+            } else {
+                "<code>--no-learning-curve</code> was given"
+            };
             let _ = writeln!(
                 s,
-                "<h2>Learning curve</h2>\n<p>Not computed for this run (<code>--no-learning-curve</code>).</p>"
+                "<h2>Learning curve</h2>\n<p>Not computed for this run: {why}.</p>"
             );
         }
     }
 
+    // A corpus file has no separate labels (an empty hash): no empty field for it.
+    let mut hashes = String::new();
+    for (what, sha) in [("corpus", &ds.corpus_sha256), ("labels", &ds.labels_sha256)] {
+        if !sha.is_empty() {
+            let _ = write!(
+                hashes,
+                "{what} sha256 <code>{}</code>, ",
+                esc(&sha[..16.min(sha.len())])
+            );
+        }
+    }
     let _ = writeln!(
         s,
-        "<footer>corpus sha256 <code>{}</code>, labels sha256 <code>{}</code>, topicbench {}. \
+        "<footer>{hashes}topicbench {}. \
          The same numbers are in <code>report.json</code> and <code>report.md</code> beside this file.</footer>\n</body>\n</html>",
-        esc(&ds.corpus_sha256[..16.min(ds.corpus_sha256.len())]),
-        esc(&ds.labels_sha256[..16.min(ds.labels_sha256.len())]),
         env!("CARGO_PKG_VERSION"),
     );
     s
@@ -510,10 +603,11 @@ pub fn report_html(
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;max-width:1040px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
 .meta{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em}\
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:right;white-space:nowrap}td:nth-child(7){white-space:normal}.ci{display:block;font-size:.82em;color:#666}\
-th:nth-child(2),td:nth-child(2),td[colspan]{text-align:left}thead th{border-bottom:2px solid #bbb}\
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0;display:block;max-width:100%;overflow-x:auto}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:right;white-space:nowrap}td:nth-child(7){white-space:normal}.ci{display:block;font-size:.82em;color:#666}\
+th:nth-child(2),td:nth-child(2),td[colspan]{text-align:left}td[colspan]{white-space:normal;overflow-wrap:anywhere}thead th{border-bottom:2px solid #bbb}\
 tr.failed td{color:#a33}.sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:-.05em}\
 figure{margin:.5em 0 1.5em}figcaption{color:#555;font-size:.9em;max-width:60em}svg{max-width:100%;height:auto}\
+.wide{overflow-x:auto;max-width:100%}.wide svg{max-width:none}\
 .error{color:#a33}.better{color:#1a7f37}.worse{color:#a33}.untested{color:#8a6d00}\
 table.cmp th,table.cmp td{white-space:normal;text-align:left;vertical-align:top}table.cmp td:first-child{white-space:nowrap}footer{margin-top:2em;color:#777;font-size:.85em}";
 
@@ -566,62 +660,115 @@ struct Bars {
     whiskers: Option<Vec<(f64, f64)>>,
 }
 
-/// Bars grouped by topic, one colour per series, y from 0 to `top`; `labels` writes each bar's
-/// value above it.
-fn grouped_bars(
-    area: &Area,
+/// Width of the legend column beside a chart.
+const LEGEND: u32 = 210;
+/// Axis label font size.
+const LABEL_PX: u32 = 15;
+/// The longest topic name shown whole on an axis, in characters (longer ones end in `…`).
+const NAME_CHARS: usize = 40;
+
+/// A topic name as an axis shows it.
+fn short(name: &str) -> String {
+    crate::corpus::excerpt(name, NAME_CHARS)
+}
+
+/// Pixels a label area needs for `text` at `px` (a generous average glyph width for
+/// sans-serif, so that no label is cut).
+fn text_px(text: &str, px: u32) -> u32 {
+    (text.chars().count() as f64 * f64::from(px) * 0.62).ceil() as u32
+}
+
+/// Height of a horizontal bar chart: a row per topic, tall enough for `series` bars and for a
+/// label, plus the x axis.
+fn bars_height(topics: usize, series: usize) -> u32 {
+    let row = (6 + 8 * series as u32).max(LABEL_PX + 7);
+    row * topics.max(1) as u32 + 70
+}
+
+/// Height a legend of `entries` needs.
+fn legend_height(entries: usize) -> u32 {
+    40 + 22 * entries as u32
+}
+
+/// Pixels the topic-name axis needs: the longest shown name and its number.
+fn names_px(topics: &[&str], px: u32) -> u32 {
+    let longest = topics
+        .iter()
+        .map(|t| text_px(&format!("{} {}", short(t), topics.len()), px))
+        .max()
+        .unwrap_or(0);
+    longest + 12
+}
+
+/// A chart whose y axis is a topic axis and whose x axis is a number.
+type TopicRows<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, WithKeyPoints<RangedCoordi32>>>;
+
+/// A chart with one row per topic (topic 0 at the top), x from 0 to `top`.
+fn topic_rows<'a, 'b>(
+    area: &'a Area<'b>,
     topics: &[&str],
     top: f64,
-    y_desc: &str,
-    series: &[Bars],
-    labels: bool,
-) -> Drawn {
+    x_desc: &str,
+    x_fmt: &dyn Fn(&f64) -> String,
+) -> std::result::Result<TopicRows<'a, 'b>, Box<dyn std::error::Error>> {
+    let n = topics.len();
     let mut chart = ChartBuilder::on(area)
         .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(56)
-        .build_cartesian_2d(topic_axis(topics.len()), 0f64..top)?;
-    let label = |x: &i32| topic_at(topics, *x).to_owned();
+        .margin_right(24)
+        .x_label_area_size(44)
+        .y_label_area_size(names_px(topics, LABEL_PX) - 12)
+        .build_cartesian_2d(0f64..top, topic_axis(n))?;
+    let label = |y: &i32| {
+        short(topic_at(
+            topics,
+            (n as i32 - 1) * SLOT - y.div_euclid(SLOT) * SLOT,
+        ))
+    };
     chart
         .configure_mesh()
-        .disable_x_mesh()
+        .disable_y_mesh()
         .max_light_lines(1)
-        .x_label_formatter(&label)
-        .y_desc(y_desc)
-        .label_style((FONT, 15).into_font().color(&INK))
+        .y_label_formatter(&label)
+        .x_label_formatter(x_fmt)
+        .x_desc(x_desc)
+        .label_style((FONT, LABEL_PX).into_font().color(&INK))
         .draw()?;
-    let slot = 0.84 / series.len().max(1) as f64;
+    Ok(chart)
+}
+
+/// Row `k`'s position on a topic axis drawn top-down: slot `n − 1 − k`, `f` into it.
+fn row_at(n: usize, k: usize, f: f64) -> i32 {
+    at((n - 1 - k) as f64 + f)
+}
+
+/// Horizontal bars grouped by topic (one row per topic), one colour per series, with whiskers.
+fn hbars(area: &Area, topics: &[&str], top: f64, x_desc: &str, series: &[Bars]) -> Drawn {
+    let n = topics.len();
+    let fmt = |x: &f64| format!("{x:.1}");
+    let mut chart = topic_rows(area, topics, top, x_desc, &fmt)?;
+    let slot = 0.8 / series.len().max(1) as f64;
     for (j, b) in series.iter().enumerate() {
-        let x0 = |k: usize| k as f64 + 0.08 + j as f64 * slot;
-        let mid = |k: usize| at(x0(k) + slot * 0.425);
-        chart.draw_series(b.values.iter().enumerate().map(|(k, &y)| {
-            Rectangle::new(
-                [(at(x0(k)), 0.0), (at(x0(k) + slot * 0.85), y)],
-                b.color.filled(),
-            )
-        }))?;
+        // Series 0 at the top of each row.
+        let y0 = |k: usize| row_at(n, k, 0.9 - (j as f64 + 0.88) * slot);
+        let y1 = |k: usize| row_at(n, k, 0.9 - j as f64 * slot);
+        let mid = |k: usize| row_at(n, k, 0.9 - (j as f64 + 0.44) * slot);
+        chart.draw_series(
+            b.values
+                .iter()
+                .enumerate()
+                .map(|(k, &x)| Rectangle::new([(0.0, y0(k)), (x, y1(k))], b.color.filled())),
+        )?;
         if let Some(w) = &b.whiskers {
             chart.draw_series(
                 b.values
                     .iter()
                     .zip(w)
                     .enumerate()
-                    .map(|(k, (&y, &(lo, hi)))| {
-                        ErrorBar::new_vertical(mid(k), lo, y, hi, INK.stroke_width(1), 4)
+                    .map(|(k, (&x, &(lo, hi)))| {
+                        ErrorBar::new_horizontal(mid(k), lo, x, hi, INK.stroke_width(1), 4)
                     }),
             )?;
-        }
-        if labels {
-            chart.draw_series(b.values.iter().enumerate().map(|(k, &y)| {
-                Text::new(
-                    format!("{y:.1}"),
-                    (mid(k), y),
-                    (FONT, 14)
-                        .into_font()
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
-                )
-            }))?;
         }
     }
     Ok(())
@@ -642,16 +789,26 @@ fn topic_f1_chart(
             whiskers: Some(c.per_topic.iter().map(|t| interval(&t.f1)).collect()),
         })
         .collect();
-    grouped_bars(area, topics, 1.0, "F1", &series, false)
+    hbars(area, topics, 1.0, "F1", &series)
 }
 
-/// The baseline's TP, FP and FN per topic, with a legend.
+/// A count as a short figure: whole numbers without decimals.
+fn count_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The baseline's TP, FN and FP per topic, stacked in one bar per topic, with a legend and the
+/// three figures at the end of each bar.
 fn counts_chart(root: &Area, topics: &[&str], v: &BaselineView) -> Drawn {
-    let (plot, side) = root.split_horizontally(790);
+    let (plot, side) = root.split_horizontally(PAGE - LEGEND);
     let kinds = [
         ("true positives", &v.tp, RGBColor(0x59, 0xa1, 0x4f)),
-        ("false positives", &v.fp, RGBColor(0xf2, 0x8e, 0x2b)),
         ("false negatives", &v.fn_, RGBColor(0xe1, 0x57, 0x59)),
+        ("false positives", &v.fp, RGBColor(0xf2, 0x8e, 0x2b)),
     ];
     legend(
         &side.margin(30, 0, 10, 0),
@@ -660,48 +817,135 @@ fn counts_chart(root: &Area, topics: &[&str], v: &BaselineView) -> Drawn {
             .map(|(n, _, c)| (n.to_string(), *c))
             .collect::<Vec<_>>(),
     )?;
-    let top = kinds
-        .iter()
-        .flat_map(|(_, v, _)| v.iter().copied())
-        .fold(1.0f64, f64::max)
-        * 1.12;
-    let series: Vec<Bars> = kinds
-        .iter()
-        .map(|(_, values, color)| Bars {
-            color: *color,
-            values: values.to_vec(),
-            whiskers: None,
+    let n = topics.len();
+    let total = |k: usize| v.tp[k] + v.fn_[k] + v.fp[k];
+    let most = (0..n).map(total).fold(1.0f64, f64::max);
+    // Room at the right for the figures.
+    let figures: Vec<String> = (0..n)
+        .map(|k| {
+            format!(
+                "{} / {} / {}",
+                count_text(v.tp[k]),
+                count_text(v.fn_[k]),
+                count_text(v.fp[k])
+            )
         })
         .collect();
-    grouped_bars(&plot, topics, top, "paragraphs per repeat", &series, true)
+    let plot_px = f64::from(
+        plot.dim_in_pixel()
+            .0
+            .saturating_sub(names_px(topics, LABEL_PX) + 40),
+    );
+    let widest = figures.iter().map(|f| text_px(f, 13)).max().unwrap_or(0) + 8;
+    let top = most / (1.0 - (f64::from(widest) / plot_px.max(1.0)).min(0.6));
+    let fmt = |x: &f64| count_text(*x);
+    let mut chart = topic_rows(&plot, topics, top, "paragraphs per repeat", &fmt)?;
+    let mut start = vec![0.0; n];
+    for (_, values, color) in &kinds {
+        chart.draw_series((0..n).map(|k| {
+            let r = Rectangle::new(
+                [
+                    (start[k], row_at(n, k, 0.18)),
+                    (start[k] + values[k], row_at(n, k, 0.82)),
+                ],
+                color.filled(),
+            );
+            start[k] += values[k];
+            r
+        }))?;
+    }
+    chart.draw_series(figures.iter().enumerate().map(|(k, f)| {
+        Text::new(
+            f.clone(),
+            (total(k) + top * 0.005, row_at(n, k, 0.5)),
+            (FONT, 13)
+                .into_font()
+                .color(&INK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        )
+    }))?;
+    Ok(())
 }
 
-fn heatmap(area: &Area, title: &str, topics: &[&str], m: &[Vec<f64>]) -> Drawn {
+/// How a heatmap is shaded.
+#[derive(Clone, Copy, PartialEq)]
+enum Shade {
+    /// On the matrix's largest cell.
+    Max,
+    /// On each row's total (a confusion matrix's recall).
+    RowShare,
+}
+
+/// The side of a heatmap cell for `n` topics: large enough for a row label, up to 40 pixels.
+fn cell_px(n: usize) -> u32 {
+    (560 / n.max(1) as u32).clamp(LABEL_PX + 3, 40)
+}
+
+/// Width and height of one heatmap of `topics`: the cells, the row names, the column numbers
+/// and the caption.
+fn heatmap_size(topics: &[&str]) -> (u32, u32) {
+    let cells = cell_px(topics.len()) * topics.len().max(1) as u32;
+    (cells + names_px(topics, LABEL_PX) + 30, cells + 90)
+}
+
+/// A chart wider than the page, in a box that scrolls sideways rather than widen the page.
+fn wide(svg: &str) -> String {
+    let width = svg
+        .split_once("width=\"")
+        .and_then(|(_, r)| r.split_once('"'))
+        .and_then(|(w, _)| w.parse::<u32>().ok())
+        .unwrap_or(0);
+    if width > PAGE {
+        format!("<div class=\"wide\">{svg}</div>")
+    } else {
+        svg.to_owned()
+    }
+}
+
+fn heatmap(area: &Area, title: &str, topics: &[&str], m: &[Vec<f64>], shade: Shade) -> Drawn {
     let n = topics.len();
+    let cell = cell_px(n);
     let max = m.iter().flatten().copied().fold(0.0f64, f64::max).max(1.0);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 18).into_font().color(&INK))
+    let row_total: Vec<f64> = m.iter().map(|r| r.iter().sum::<f64>().max(1e-12)).collect();
+    let share = |i: usize, j: usize| match shade {
+        Shade::Max => m[i][j] / max,
+        Shade::RowShare => m[i][j] / row_total[i],
+    };
+    let (w, h) = heatmap_size(topics);
+    let area = area.clone().shrink((0, 0), (w, h));
+    let mut chart = ChartBuilder::on(&area)
+        .caption(title, (FONT, 17).into_font().color(&INK))
         .margin(8)
+        .margin_right(22)
         .x_label_area_size(30)
-        .y_label_area_size(150)
+        .y_label_area_size(names_px(topics, LABEL_PX))
         .build_cartesian_2d(topic_axis(n), topic_axis(n))?;
     // Row 0 at the top: y = n − 1 − row. Columns are numbered (names would collide: plotters
-    // cannot anchor rotated axis labels), rows carry the name and the number.
-    let x_label = |x: &i32| (x.div_euclid(SLOT) + 1).to_string();
+    // cannot anchor rotated axis labels), every one where the cells are wide enough for two
+    // digits, else every other; rows carry the name and the number.
+    let step = if cell >= 24 { 1 } else { 2 };
+    let x_label = |x: &i32| {
+        let col = x.div_euclid(SLOT) + 1;
+        if col % step == 0 || step == 1 {
+            col.to_string()
+        } else {
+            String::new()
+        }
+    };
     let y_label = |y: &i32| {
         let row = n as i32 - 1 - y.div_euclid(SLOT);
-        format!("{} {}", topic_at(topics, row * SLOT), row + 1)
+        format!("{} {}", short(topic_at(topics, row * SLOT)), row + 1)
     };
     chart
         .configure_mesh()
         .disable_mesh()
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
-        .label_style((FONT, 15).into_font().color(&INK))
+        .label_style((FONT, LABEL_PX).into_font().color(&INK))
         .draw()?;
     let cells = (0..n).flat_map(|i| (0..n).map(move |j| (i, j)));
     chart.draw_series(cells.clone().map(|(i, j)| {
-        let share = m[i][j] / max;
+        let share = share(i, j);
         // White to the palette's blue.
         let mix = |hi: u8| (255.0 - share * (255.0 - f64::from(hi))).round() as u8;
         let fill = RGBColor(mix(0x2b), mix(0x5f), mix(0x8f));
@@ -716,16 +960,10 @@ fn heatmap(area: &Area, title: &str, topics: &[&str], m: &[Vec<f64>]) -> Drawn {
     }))?;
     if n <= 12 {
         chart.draw_series(cells.map(|(i, j)| {
-            let v = m[i][j];
-            let text = if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            };
-            let ink = if v / max > 0.55 { WHITE } else { INK };
+            let ink = if share(i, j) > 0.55 { WHITE } else { INK };
             let y = (n - 1 - i) as f64;
             Text::new(
-                text,
+                count_text(m[i][j]),
                 (at(j as f64 + 0.5), at(y + 0.5)),
                 (FONT, 15)
                     .into_font()
@@ -762,11 +1000,16 @@ fn speed_chart(root: &Area, ok: &[&ClassifierSummary], color: &dyn Fn(&str) -> R
     chart
         .configure_mesh()
         .max_light_lines(1)
+        .x_labels(5)
         .x_label_formatter(&fmt)
         .x_desc("fit + predict time per fold (log scale)")
         .y_desc("macro-F1")
         .label_style((FONT, 15).into_font().color(&INK))
         .draw()?;
+    // Each name goes to the first of four places around its point that no name placed before
+    // it covers (two classifiers of similar time and score would otherwise print over each
+    // other).
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     for c in ok {
         let m = &c.metrics["macro_f1"];
         let (a, b) = interval(m);
@@ -779,10 +1022,26 @@ fn speed_chart(root: &Area, ok: &[&ClassifierSummary], color: &dyn Fn(&str) -> R
             col.stroke_width(1),
             6,
         )))?;
+        let (px, py) = chart.backend_coord(&(secs(c), m.mean));
+        let w = text_px(&c.name, LABEL_PX) as i32;
+        let h = LABEL_PX as i32 + 2;
+        let places = [(8, -16), (8, 4), (-8 - w, -16), (-8 - w, 4)];
+        let box_at = |(dx, dy): (i32, i32)| (px + dx, py + dy, px + dx + w, py + dy + h);
+        let free = |r: (i32, i32, i32, i32)| {
+            placed
+                .iter()
+                .all(|p| r.2 <= p.0 || p.2 <= r.0 || r.3 <= p.1 || p.3 <= r.1)
+        };
+        let offset = places
+            .iter()
+            .copied()
+            .find(|&o| free(box_at(o)))
+            .unwrap_or(places[0]);
+        placed.push(box_at(offset));
         chart.draw_series(std::iter::once(
             EmptyElement::at((secs(c), m.mean))
                 + Circle::new((0, 0), 5, col.filled())
-                + Text::new(c.name.clone(), (8, -16), (FONT, 15).into_font().color(&INK)),
+                + Text::new(c.name.clone(), offset, (FONT, 15).into_font().color(&INK)),
         ))?;
     }
     Ok(())
