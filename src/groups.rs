@@ -9,7 +9,14 @@
 //! (Bayardo, Ma & Srikant 2007, "Scaling up all pairs similarity search"). Shingles are ordered
 //! rarest first; two sets with Jaccard >= t must share a shingle among the first
 //! `|x| - ceil(t|x|) + 1` of each, so only those are indexed. Candidates are then verified
-//! exactly. Work is near linear for corpora without much repetition.
+//! exactly. Work is near linear for corpora without much repetition, but grows like n^1.3 on
+//! corpora whose documents share sentences (and its rank tables take several times the text).
+//!
+//! For large corpora [`Method::MinHash`] proposes candidate pairs by MinHash and LSH banding
+//! (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3) and verifies
+//! each exactly, so it never adds a pair the exact search would not; it can miss one (a pair at
+//! the threshold with probability about 0.6%, far less above it). [`Method::Auto`], the default,
+//! is exact below [`AUTO_EXACT_BELOW`] texts.
 
 use crate::text::for_each_token;
 
@@ -19,22 +26,35 @@ pub const DEFAULT_THRESHOLD: f64 = 0.3;
 
 /// The sorted, de-duplicated hashes of a text's word 3-shingles.
 pub fn shingles(text: &str) -> Vec<u64> {
-    let mut words: Vec<u64> = Vec::new();
-    let mut buf = crate::text::Scratch::default();
-    for_each_token(text, &mut buf, |t| {
+    let mut out = Vec::new();
+    shingles_into(text, &mut Shingler::default(), &mut out);
+    out
+}
+
+/// Reusable buffers for [`shingles_into`].
+#[derive(Default)]
+struct Shingler {
+    scratch: crate::text::Scratch,
+    words: Vec<u64>,
+}
+
+/// [`shingles`] into `out` (cleared first), reusing `buf`.
+fn shingles_into(text: &str, buf: &mut Shingler, out: &mut Vec<u64>) {
+    out.clear();
+    let words = &mut buf.words;
+    words.clear();
+    for_each_token(text, &mut buf.scratch, |t| {
         words.push(fnv1a(t.as_bytes(), FNV_OFFSET))
     });
-    let mut out: Vec<u64> = if words.len() < 3 {
-        if words.is_empty() {
-            return Vec::new();
+    if words.len() < 3 {
+        if !words.is_empty() {
+            out.push(combine(words));
         }
-        vec![combine(&words)]
-    } else {
-        words.windows(3).map(combine).collect()
-    };
+        return;
+    }
+    out.extend(words.windows(3).map(combine));
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -149,24 +169,475 @@ pub fn similar_pairs(texts: &[&str], threshold: f64) -> Vec<(usize, usize, f64)>
     pairs
 }
 
+/// How [`groups`] finds the similar pairs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Every pair at or above the threshold ([`similar_pairs`]): the reference.
+    Exact,
+    /// MinHash signatures and LSH banding propose candidate pairs; each is verified exactly
+    /// (`minhash_groups`). Near-linear; may miss a pair (about 0.5% of pairs at the
+    /// threshold, fewer above it), never adds one.
+    MinHash,
+    /// [`Method::Exact`] below [`AUTO_EXACT_BELOW`] texts, [`Method::MinHash`] from there on.
+    #[default]
+    Auto,
+}
+
+impl Method {
+    /// The method used for `n` texts (`Auto` resolved).
+    pub fn resolve(self, n: usize) -> Method {
+        match self {
+            Method::Auto if n < AUTO_EXACT_BELOW => Method::Exact,
+            Method::Auto => Method::MinHash,
+            m => m,
+        }
+    }
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::MinHash => "minhash",
+            Method::Auto => "auto",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "exact" => Ok(Method::Exact),
+            "minhash" => Ok(Method::MinHash),
+            "auto" => Ok(Method::Auto),
+            _ => Err(format!(
+                "`{s}` is not a method: give exact, minhash or auto"
+            )),
+        }
+    }
+}
+
+/// `Method::Auto` uses the exact search below this many texts, where it is about as fast
+/// (measured in `benches/pipeline.rs`, group `group_scaling`) and misses nothing.
+pub const AUTO_EXACT_BELOW: usize = 20_000;
+
+/// Called with (texts done, texts in all) as the grouping advances, from any thread.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
 /// Group id for every text: the index of the first text of its group (texts with no
-/// near-duplicate are their own group).
+/// near-duplicate are their own group). The exact search ([`groups`] with [`Method::Exact`]).
 pub fn near_duplicate_groups(texts: &[&str], threshold: f64) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..texts.len()).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+    groups(texts, threshold, Method::Exact, &|_, _| {})
+}
+
+/// Group id for every text, as [`near_duplicate_groups`], with pairs found by `method`;
+/// `progress` hears how far it is.
+pub fn groups(texts: &[&str], threshold: f64, method: Method, progress: Progress) -> Vec<usize> {
+    let n = texts.len() as u64;
+    let mut uf = UnionFind::new(texts.len());
+    match method.resolve(texts.len()) {
+        Method::MinHash => minhash_groups(texts, threshold, MINHASH_SEED, &mut uf, progress),
+        _ => {
+            for (i, j, _) in similar_pairs(texts, threshold) {
+                uf.union(i, j);
+            }
+        }
+    }
+    progress(n, n);
+    uf.roots()
+}
+
+/// Disjoint sets whose root is always the smallest member, so a group id is its first text.
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] as usize != i {
+            let p = self.parent[i] as usize;
+            self.parent[i] = self.parent[p];
+            i = p;
         }
         i
     }
-    for (i, j, _) in similar_pairs(texts, threshold) {
-        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-        // Keep the smaller index as the root so the group id is its first member.
+
+    fn union(&mut self, i: usize, j: usize) {
+        let (a, b) = (self.find(i), self.find(j));
         let (lo, hi) = (a.min(b), a.max(b));
-        parent[hi] = lo;
+        self.parent[hi] = lo as u32;
     }
-    (0..texts.len()).map(|i| find(&mut parent, i)).collect()
+
+    fn roots(&mut self) -> Vec<usize> {
+        (0..self.parent.len()).map(|i| self.find(i)).collect()
+    }
+}
+
+/// The seed of the sketches' hash functions (any fixed value: groups must not depend on the run).
+const MINHASH_SEED: u64 = 0x5eed_0f18_d0c5_0001;
+
+/// LSH banding: `bands` bands of `rows` minhashes each; two texts are candidates when all the
+/// minhashes of some band agree. For Jaccard `s` that happens with probability
+/// `1 - (1 - s^rows)^bands` (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Banding {
+    /// Minhashes per band.
+    pub rows: usize,
+    /// Bands.
+    pub bands: usize,
+}
+
+/// The chance that a pair at the threshold is *not* proposed (the banding is chosen for it).
+pub const MISS_AT_THRESHOLD: f64 = 0.005;
+
+impl Banding {
+    /// The banding for `threshold`: `rows` grows with the threshold (a band of `rows` minhashes
+    /// then still agrees often at the threshold but rarely below it), and `bands` is the least
+    /// that proposes a pair at the threshold with probability at least `1 - MISS_AT_THRESHOLD`.
+    pub fn for_threshold(threshold: f64) -> Banding {
+        let t = threshold.clamp(1e-3, 1.0);
+        // About one band in a hundred agrees at the threshold with r rows: r = ln 0.01 / ln t,
+        // between 2 and 8 (t = 0.3 gives r = 3.8 -> 3 (rounded down, more recall per hash)).
+        let rows = ((0.01f64.ln() / t.ln()).floor() as usize).clamp(2, 8);
+        let p = t.powi(rows as i32);
+        let bands = if p >= 1.0 {
+            1
+        } else {
+            (MISS_AT_THRESHOLD.ln() / (1.0 - p).ln()).ceil().max(1.0) as usize
+        };
+        Banding { rows, bands }
+    }
+
+    /// The probability that a pair of Jaccard similarity `s` is proposed.
+    pub fn candidate_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+/// Texts per parallel work unit when shingling and sketching.
+const CHUNK: usize = 2048;
+
+/// Unions every pair of texts at or above `threshold` that MinHash/LSH proposes.
+///
+/// 1. Each text's shingle set is sketched into `rows * bands` bins ([`sketch`], a MinHash
+///    signature made in near-linear time), kept as 8 bits a bin (b-bit minwise hashing, Li &
+///    Koenig 2010: two bins agree with probability `s + (1 - s) / 256`, never less than `s`),
+///    with the set's size, a hash of the whole set and the set folded to 32-bit elements. The
+///    64-bit sets are not kept (8 bytes a shingle is more than the text): the few pairs that
+///    reach the exact check have their shingles made again.
+/// 2. Texts with identical sets are united at once and only the first of them takes part in
+///    the banding (so a thousand copies are not half a million pairs); empty sets never join.
+/// 3. Band by band, texts are bucketed by the band's bins; every pair in a bucket that is not
+///    already in one group is a candidate. A candidate must pass the size filter (Jaccard <=
+///    min/max), then agree on at least [`min_agreement`] bins (a pair at the threshold fails
+///    that with probability `MISS_BY_SIGNATURE`), then come within `FOLD_MARGIN` of the
+///    threshold on the folded sets, then the exact Jaccard of its shingle sets; the survivors
+///    are united. Skipping pairs already joined changes no group.
+///
+/// Work is cut into fixed chunks of texts and done band by band, results collected in order,
+/// so the groups are the same on any thread count.
+fn minhash_groups(
+    texts: &[&str],
+    threshold: f64,
+    seed: u64,
+    uf: &mut UnionFind,
+    progress: Progress,
+) {
+    use rayon::prelude::*;
+    let n = texts.len();
+    let total = 2 * n as u64;
+    let banding = Banding::for_threshold(threshold);
+    let k = banding.rows * banding.bands;
+
+    // 1. Signatures, set sizes and set hashes, chunk by chunk in parallel. The sets themselves
+    // are not kept (8 bytes a shingle would be more than the text): the few pairs that get as
+    // far as the exact check have their shingles made again.
+    let done = std::sync::atomic::AtomicU64::new(0);
+    type Chunk = (Vec<u8>, (Vec<u32>, Vec<u32>), Vec<(u64, u32)>);
+    let chunks: Vec<Chunk> = texts
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut buf = Shingler::default();
+            let (mut set, mut set32) = (Vec::new(), Vec::new());
+            let mut sigs = vec![0u8; chunk.len() * k];
+            let mut full = vec![0u32; k];
+            let mut flat = Vec::new();
+            let mut info = Vec::with_capacity(chunk.len());
+            let mut lens = Vec::with_capacity(chunk.len());
+            for (t, sig) in chunk.iter().zip(sigs.chunks_exact_mut(k)) {
+                shingles_into(t, &mut buf, &mut set);
+                sketch(&set, seed, &mut full);
+                for (s, &f) in sig.iter_mut().zip(&full) {
+                    *s = (f ^ (f >> 8) ^ (f >> 16)) as u8;
+                }
+                set32.clear();
+                set32.extend(set.iter().map(|&h| fold32(h)));
+                set32.sort_unstable();
+                set32.dedup();
+                flat.extend_from_slice(&set32);
+                lens.push(set32.len() as u32);
+                info.push((set_hash(&set), set.len() as u32));
+            }
+            let d = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(d + chunk.len() as u64, total);
+            (sigs, (flat, lens), info)
+        })
+        .collect();
+    let mut sigs: Vec<u8> = Vec::with_capacity(n * k);
+    let mut sets: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.1.0.len()).sum());
+    let mut info: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n + 1);
+    starts.push(0usize);
+    for (s, (f, lens), i) in chunks {
+        sigs.extend_from_slice(&s);
+        sets.extend_from_slice(&f);
+        info.extend_from_slice(&i);
+        for len in lens {
+            starts.push(starts[starts.len() - 1] + len as usize);
+        }
+    }
+    let sig = |i: usize| &sigs[i * k..(i + 1) * k];
+    let set32 = |i: usize| &sets[starts[i]..starts[i + 1]];
+    let min_agree = min_agreement(k, threshold, MISS_BY_SIGNATURE);
+
+    // 2. Identical sets: the texts are sorted by set hash, each is checked against the one
+    // before it, and only the first of a run of equal sets takes part in the banding.
+    let mut by_hash: Vec<(u64, u32)> = (0..n as u32)
+        .filter(|&i| info[i as usize].1 > 0)
+        .map(|i| (info[i as usize].0, i))
+        .collect();
+    by_hash.par_sort_unstable();
+    let same: Vec<bool> = by_hash
+        .par_iter()
+        .enumerate()
+        .map_init(Verifier::default, |v, (w, &(h, i))| {
+            w > 0 && by_hash[w - 1].0 == h && {
+                let p = by_hash[w - 1].1 as usize;
+                v.jaccard(texts[p], texts[i as usize]) == 1.0
+            }
+        })
+        .collect();
+    let mut reps: Vec<u32> = Vec::with_capacity(by_hash.len());
+    for (w, &(_, i)) in by_hash.iter().enumerate() {
+        if same[w] {
+            uf.union(by_hash[w - 1].1 as usize, i as usize);
+        } else {
+            reps.push(i);
+        }
+    }
+    drop((by_hash, same));
+    reps.sort_unstable();
+
+    // 3. Bands.
+    let r = banding.rows;
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(reps.len());
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut scratch: Vec<(u64, u32)> = Vec::new();
+    for band in 0..banding.bands {
+        keyed.clear();
+        keyed.par_extend(
+            reps.par_iter()
+                .map(|&i| (band_key(&sig(i as usize)[band * r..band * r + r]), i)),
+        );
+        bucket_sort(&mut keyed, &mut scratch);
+        pairs.clear();
+        let mut a = 0;
+        while a < keyed.len() {
+            let mut b = a + 1;
+            while b < keyed.len() && keyed[b].0 == keyed[a].0 {
+                b += 1;
+            }
+            for x in a..b {
+                for y in x + 1..b {
+                    let (i, j) = (keyed[x].1 as usize, keyed[y].1 as usize);
+                    if uf.find(i) != uf.find(j) {
+                        pairs.push((i as u32, j as u32));
+                    }
+                }
+            }
+            a = b;
+        }
+        // Cheap tests first: sizes (Jaccard <= min/max), agreeing bins, the Jaccard of the sets
+        // folded to 32 bits, and only then the exact one.
+        pairs.retain(|&(i, j)| {
+            let (a, b) = (info[i as usize].1 as f64, info[j as usize].1 as f64);
+            a.min(b) >= threshold * a.max(b)
+        });
+        let agree: Vec<bool> = pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let (si, sj) = (sig(i as usize), sig(j as usize));
+                si.iter().zip(sj).filter(|(p, q)| p == q).count() >= min_agree
+            })
+            .collect();
+        let mut keep = agree.into_iter();
+        pairs.retain(|_| keep.next().unwrap_or(false));
+        let verified: Vec<bool> = pairs
+            .par_iter()
+            .map_init(Verifier::default, |v, &(i, j)| {
+                jaccard32(set32(i as usize), set32(j as usize)) >= threshold - FOLD_MARGIN
+                    && v.jaccard(texts[i as usize], texts[j as usize]) >= threshold
+            })
+            .collect();
+        for (&(i, j), ok) in pairs.iter().zip(verified) {
+            if ok {
+                uf.union(i as usize, j as usize);
+            }
+        }
+        progress(
+            n as u64 + (band as u64 + 1) * n as u64 / banding.bands as u64,
+            total,
+        );
+    }
+}
+
+/// Exact Jaccard of two texts' shingle sets, made again (buffers reused).
+#[derive(Default)]
+struct Verifier {
+    buf: Shingler,
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl Verifier {
+    fn jaccard(&mut self, x: &str, y: &str) -> f64 {
+        shingles_into(x, &mut self.buf, &mut self.a);
+        shingles_into(y, &mut self.buf, &mut self.b);
+        jaccard(&self.a, &self.b)
+    }
+}
+
+/// The chance that a pair at the threshold is rejected by its signatures before the exact check.
+const MISS_BY_SIGNATURE: f64 = 1e-3;
+
+/// The least number of agreeing minhashes (of `k`) a candidate needs before its exact check: the
+/// largest `m` with P(Binomial(k, threshold) < m) <= `miss`. A pair of Jaccard `s` agrees on
+/// each minhash with probability `s`, so one at the threshold or above is rejected with
+/// probability at most `miss` (MMDS 3.4.3: compare the signatures, then the documents).
+fn min_agreement(k: usize, threshold: f64, miss: f64) -> usize {
+    let t = threshold.clamp(0.0, 1.0);
+    if t >= 1.0 {
+        return k;
+    }
+    let mut cdf = 0.0;
+    let mut log_pmf = k as f64 * (1.0 - t).ln(); // P(X = 0)
+    for m in 0..=k {
+        cdf += log_pmf.exp();
+        if cdf > miss {
+            return m; // P(X < m) <= miss < P(X <= m)
+        }
+        log_pmf += ((k - m) as f64 / (m + 1) as f64).ln() + (t / (1.0 - t)).ln();
+    }
+    k
+}
+
+/// How far below the threshold the Jaccard of the 32-bit folded sets may be for the pair to
+/// get its exact check. Folding merges two distinct shingles of a pair with probability about
+/// |A||B| / 2^32 (1e-5 for 200-shingle texts) and each merge moves the Jaccard by about
+/// 1/|A u B|, so a pair at the threshold falls 0.02 below it only after several merges.
+const FOLD_MARGIN: f64 = 0.02;
+
+/// Jaccard similarity of two sorted, de-duplicated `u32` sets.
+fn jaccard32(a: &[u32], b: &[u32]) -> f64 {
+    let inter = intersection(a, b);
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Folds a shingle hash to 32 bits.
+fn fold32(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
+/// A 64-bit key for one band's minhashes.
+fn band_key(s: &[u8]) -> u64 {
+    mix64(s.iter().fold(FNV_OFFSET, |h, &v| {
+        (h ^ u64::from(v)).wrapping_mul(0x0000_0100_0000_01b3)
+    }))
+}
+
+/// Sorts `v` by key, then text: one counting pass on the key's top 16 bits (keys are hashes,
+/// so the buckets are even), then each small bucket sorted on its own.
+fn bucket_sort(v: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>) {
+    const BITS: u32 = 16;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &(key, _) in v.iter() {
+        starts[(key >> (64 - BITS)) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    scratch.clear();
+    scratch.resize(v.len(), (0, 0));
+    let mut next = starts.clone();
+    for &e in v.iter() {
+        let b = (e.0 >> (64 - BITS)) as usize;
+        scratch[next[b]] = e;
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        scratch[w[0]..w[1]].sort_unstable();
+    }
+    std::mem::swap(v, scratch);
+}
+
+/// A strong 64-bit mix (murmur3's finalizer).
+fn mix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Fast similarity sketch (Dahlgaard, Knudsen & Thorup 2017): in round `i` every element `x`
+/// hashes to one bin and offers it the value `i * 2^16 + (16 random bits)`; a bin keeps the
+/// least offer; rounds go on until every bin has one (later rounds offer only larger values, so
+/// they could change nothing). Every element makes the same offers in whatever set it is, so the
+/// element behind a bin's value is uniform over the set, and two sets agree on a bin with
+/// probability (about, ties of 16 bits aside) their Jaccard similarity, as for MinHash, at a cost
+/// of about `k ln k + |set|` hashes instead of `k |set|`.
+fn sketch(set: &[u64], seed: u64, out: &mut [u32]) {
+    out.fill(u32::MAX);
+    let k = out.len() as u64;
+    let mut empty = out.len();
+    if set.is_empty() {
+        return;
+    }
+    for round in 0..=u16::MAX as u64 {
+        let salt = seed ^ (round + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let base = (round as u32) << 16;
+        for &x in set {
+            let h = mix64(x ^ salt);
+            let bin = (((h >> 32) * k) >> 32) as usize;
+            let v = base | (h as u32 & 0xffff);
+            let slot = &mut out[bin];
+            if *slot == u32::MAX {
+                empty -= 1;
+            }
+            *slot = (*slot).min(v);
+        }
+        if empty == 0 {
+            break;
+        }
+    }
+}
+
+/// A 64-bit hash of a whole set (equal sets, equal hashes).
+fn set_hash(s: &[u64]) -> u64 {
+    s.iter().fold(FNV_OFFSET ^ s.len() as u64, |h, &v| {
+        (h ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+    })
 }
 
 #[cfg(test)]
