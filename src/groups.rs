@@ -247,6 +247,68 @@ pub fn groups(texts: &[&str], threshold: f64, method: Method, progress: Progress
     uf.roots()
 }
 
+/// How two groupings of the same texts compare (see [`compare_partitions`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartitionAgreement {
+    /// Share of texts whose group has the same members in both.
+    pub same_group_share: f64,
+    /// Share of the reference's similar pairs whose texts share a group in the other.
+    pub pair_recall: f64,
+    /// Texts grouped together by the other but not by the reference.
+    pub false_pairs: usize,
+}
+
+/// Compares `other` with the `reference` grouping (group ids as [`groups`] returns them) and the
+/// reference's similar `pairs` (from [`similar_pairs`]).
+pub fn compare_partitions(
+    reference: &[usize],
+    other: &[usize],
+    pairs: &[(usize, usize, f64)],
+) -> PartitionAgreement {
+    // A text's group is the same in both when the (reference, other) id pair occurs exactly as
+    // often as each of its ids: count members per id and per pair.
+    let count = |key: &dyn Fn(usize) -> (usize, usize)| {
+        let mut v: Vec<(usize, usize)> = (0..reference.len()).map(key).collect();
+        v.sort_unstable();
+        v
+    };
+    let by_pair = count(&|i| (reference[i], other[i]));
+    let size_of = |v: &[(usize, usize)], k: (usize, usize)| {
+        v.partition_point(|&x| x <= k) - v.partition_point(|&x| x < k)
+    };
+    let by_ref = count(&|i| (reference[i], 0));
+    let by_other = count(&|i| (other[i], 0));
+    let same = (0..reference.len())
+        .filter(|&i| {
+            let both = size_of(&by_pair, (reference[i], other[i]));
+            both == size_of(&by_ref, (reference[i], 0)) && both == size_of(&by_other, (other[i], 0))
+        })
+        .count();
+    let found = pairs
+        .iter()
+        .filter(|&&(i, j, _)| other[i] == other[j])
+        .count();
+    // Pairs together in `other` but apart in the reference, counted per text: a text's
+    // other-group members outside its reference group.
+    let false_pairs = (0..reference.len())
+        .map(|i| size_of(&by_other, (other[i], 0)) - size_of(&by_pair, (reference[i], other[i])))
+        .sum::<usize>()
+        / 2;
+    PartitionAgreement {
+        same_group_share: if reference.is_empty() {
+            1.0
+        } else {
+            same as f64 / reference.len() as f64
+        },
+        pair_recall: if pairs.is_empty() {
+            1.0
+        } else {
+            found as f64 / pairs.len() as f64
+        },
+        false_pairs,
+    }
+}
+
 /// Disjoint sets whose root is always the smallest member, so a group id is its first text.
 struct UnionFind {
     parent: Vec<u32>,
@@ -704,5 +766,176 @@ mod tests {
         let s: Vec<_> = texts.iter().map(|t| shingles(t)).collect();
         assert!(jaccard(&s[0], &s[2]) < 0.3);
         assert_eq!(near_duplicate_groups(&texts, 0.4), [0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn banding_for_the_default_threshold() {
+        // 3 rows (ln 0.01 / ln 0.3 = 3.82, rounded down); bands: the least b with
+        // 1 - (1 - 0.3^3)^b >= 0.995. Python: math.ceil(math.log(0.005) / math.log(1 - 0.027))
+        // -> 194; 1 - (1 - 0.3**3)**194 -> 0.9950581334669593, and 193 bands -> 0.99492100.
+        let b = Banding::for_threshold(0.3);
+        assert_eq!(
+            b,
+            Banding {
+                rows: 3,
+                bands: 194
+            }
+        );
+        assert!((b.candidate_probability(0.3) - 0.9950581334669593).abs() < 1e-12);
+        assert!(b.candidate_probability(0.5) > 0.999_999);
+        assert!(b.candidate_probability(0.1) < 0.18);
+    }
+
+    #[test]
+    fn min_agreement_is_the_binomial_quantile() {
+        // scipy: from scipy.stats import binom; int(binom.ppf(q, k, t)), checked to satisfy
+        // binom.cdf(m - 1, k, t) <= q < binom.cdf(m, k, t):
+        // (582, 0.3, 1e-3) -> 141; (582, 0.3, 1e-6) -> 124; (114, 0.3, 1e-6) -> 13;
+        // (10, 0.5, 0.05) -> 2.
+        for (k, t, q, m) in [
+            (582, 0.3, 1e-3, 141),
+            (582, 0.3, 1e-6, 124),
+            (114, 0.3, 1e-6, 13),
+            (10, 0.5, 0.05, 2),
+        ] {
+            assert_eq!(min_agreement(k, t, q), m, "{k} {t} {q}");
+        }
+        assert_eq!(min_agreement(10, 1.0, 0.05), 10);
+    }
+
+    /// `n` texts of 60 to 140 random words from a 20,000-word vocabulary, and for one text in
+    /// five a near-duplicate made by replacing a share of its words (0 to 60%: Jaccard of the
+    /// shingles from about 1 down to below 0.3). Seeded.
+    fn planted(n: usize, seed: u64) -> Vec<String> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut out: Vec<String> = Vec::with_capacity(n);
+        while out.len() < n {
+            let len = rng.gen_range(60..140);
+            let words: Vec<u32> = (0..len).map(|_| rng.gen_range(0..20_000)).collect();
+            out.push(
+                words
+                    .iter()
+                    .map(|w| format!("w{w}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            if rng.gen_bool(0.2) && out.len() < n {
+                let share = rng.gen_range(0.0..0.6);
+                let copy: Vec<String> = words
+                    .iter()
+                    .map(|&w| {
+                        let w = if rng.gen_bool(share) {
+                            rng.gen_range(0..20_000)
+                        } else {
+                            w
+                        };
+                        format!("w{w}")
+                    })
+                    .collect();
+                out.push(copy.join(" "));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn minhash_groups_equal_the_exact_ones_on_planted_near_duplicates() {
+        let owned = planted(6000, 18);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
+        let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});
+        let pairs = similar_pairs(&texts, DEFAULT_THRESHOLD);
+        let q = compare_partitions(&exact, &minhash, &pairs);
+        eprintln!("planted near-duplicates: {q:?}");
+        // A few hundred exact pairs, from the threshold up to 1.
+        assert!(pairs.len() > 300, "{}", pairs.len());
+        assert!(q.same_group_share >= 0.995, "{q:?}");
+        assert!(q.pair_recall >= 0.99, "{q:?}");
+        assert_eq!(q.false_pairs, 0, "{q:?}");
+    }
+
+    #[test]
+    fn minhash_groups_do_not_depend_on_the_thread_count() {
+        let owned = planted(3000, 7);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| groups(&texts, 0.3, Method::MinHash, &|_, _| {}))
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(5));
+        assert!(one.iter().enumerate().any(|(i, &g)| g != i));
+    }
+
+    #[test]
+    fn sketch_bins_agree_as_often_as_the_jaccard_similarity() {
+        // Sets of 150 elements sharing 69 (Jaccard 69 / 231 = 0.2987); over 200 seeds of 582
+        // bins the agreement rate's standard error is sqrt(.3 * .7 / 116400) = 0.0013.
+        let a: Vec<u64> = (0..150).map(|i| mix64(i)).collect();
+        let b: Vec<u64> = (81..231).map(|i| mix64(i)).collect();
+        let (mut sa, mut sb) = (vec![0u32; 582], vec![0u32; 582]);
+        let mut agree = 0;
+        for seed in 0..200 {
+            sketch(&a, seed, &mut sa);
+            sketch(&b, seed, &mut sb);
+            agree += sa.iter().zip(&sb).filter(|(x, y)| x == y).count();
+        }
+        let rate = agree as f64 / (200.0 * 582.0);
+        assert!((rate - 69.0 / 231.0).abs() < 0.006, "{rate}");
+        // Every bin filled; an empty set leaves every bin empty.
+        assert!(sa.iter().all(|&v| v != u32::MAX));
+        sketch(&[], 1, &mut sa);
+        assert!(sa.iter().all(|&v| v == u32::MAX));
+    }
+
+    #[test]
+    fn identical_texts_join_without_all_pairs_and_empty_ones_never() {
+        let mut texts = vec!["the same few words again and again"; 500];
+        texts.extend(["", "", "a b c d e f g h"]);
+        let g = groups(&texts, 0.3, Method::MinHash, &|_, _| {});
+        assert!(g[..500].iter().all(|&x| x == 0));
+        assert_eq!(&g[500..], &[500, 501, 502]);
+        assert_eq!(g, groups(&texts, 0.3, Method::Exact, &|_, _| {}));
+    }
+
+    #[test]
+    fn methods_by_name_and_size() {
+        for m in [Method::Exact, Method::MinHash, Method::Auto] {
+            assert_eq!(m.name().parse::<Method>(), Ok(m));
+        }
+        assert!(
+            "fast"
+                .parse::<Method>()
+                .unwrap_err()
+                .contains("exact, minhash or auto")
+        );
+        assert_eq!(Method::Auto.resolve(AUTO_EXACT_BELOW - 1), Method::Exact);
+        assert_eq!(Method::Auto.resolve(AUTO_EXACT_BELOW), Method::MinHash);
+        assert_eq!(Method::Exact.resolve(1 << 30), Method::Exact);
+    }
+
+    #[test]
+    fn partitions_compared_by_hand() {
+        // Texts 0,1 together in both; 2 and 3 joined only by `other`; 4 alone in both: 3 of 5
+        // texts keep their group, one false pair (2, 3), and of the reference pairs (0, 1) and
+        // (2, 4) only the first is together in `other`.
+        let q = compare_partitions(
+            &[0, 0, 2, 3, 4],
+            &[0, 0, 2, 2, 4],
+            &[(0, 1, 0.5), (2, 4, 0.4)],
+        );
+        assert_eq!(
+            q,
+            PartitionAgreement {
+                same_group_share: 0.6,
+                pair_recall: 0.5,
+                false_pairs: 1
+            }
+        );
     }
 }
