@@ -938,4 +938,23 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn progress_is_reported_up_to_the_total() {
+        let owned = planted(5000, 3);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        for method in [Method::Exact, Method::MinHash] {
+            let seen = std::sync::Mutex::new(Vec::new());
+            groups(&texts, 0.3, method, &|d, n| {
+                seen.lock().unwrap().push((d, n))
+            });
+            let seen = seen.into_inner().unwrap();
+            let (d, n) = *seen.last().unwrap();
+            assert_eq!(d, n, "{method:?}");
+            assert!(seen.iter().all(|&(d, m)| d <= m && m == n), "{method:?}");
+            if method == Method::MinHash {
+                assert!(seen.len() > 10, "{}", seen.len()); // chunks, then bands
+            }
+        }
+    }
 }
