@@ -876,8 +876,8 @@ mod tests {
     fn sketch_bins_agree_as_often_as_the_jaccard_similarity() {
         // Sets of 150 elements sharing 69 (Jaccard 69 / 231 = 0.2987); over 200 seeds of 582
         // bins the agreement rate's standard error is sqrt(.3 * .7 / 116400) = 0.0013.
-        let a: Vec<u64> = (0..150).map(|i| mix64(i)).collect();
-        let b: Vec<u64> = (81..231).map(|i| mix64(i)).collect();
+        let a: Vec<u64> = (0..150).map(mix64).collect();
+        let b: Vec<u64> = (81..231).map(mix64).collect();
         let (mut sa, mut sb) = (vec![0u32; 582], vec![0u32; 582]);
         let mut agree = 0;
         for seed in 0..200 {
