@@ -75,6 +75,11 @@ fn combine(words: &[u64]) -> u64 {
 
 /// Jaccard similarity of two sorted, de-duplicated sets (0 when both are empty).
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    jaccard_of(a, b)
+}
+
+/// [`jaccard`] for sets of any ordered elements (the folded `u32` sets too).
+fn jaccard_of<T: Ord>(a: &[T], b: &[T]) -> f64 {
     let inter = intersection(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 {
@@ -543,7 +548,7 @@ fn minhash_groups(
         let verified: Vec<bool> = pairs
             .par_iter()
             .map_init(Verifier::default, |v, &(i, j)| {
-                jaccard32(set32(i as usize), set32(j as usize)) >= threshold - FOLD_MARGIN
+                jaccard_of(set32(i as usize), set32(j as usize)) >= threshold - FOLD_MARGIN
                     && v.jaccard(texts[i as usize], texts[j as usize]) >= threshold
             })
             .collect();
@@ -604,17 +609,6 @@ fn min_agreement(k: usize, threshold: f64, miss: f64) -> usize {
 /// |A||B| / 2^32 (1e-5 for 200-shingle texts) and each merge moves the Jaccard by about
 /// 1/|A u B|, so a pair at the threshold falls 0.02 below it only after several merges.
 const FOLD_MARGIN: f64 = 0.02;
-
-/// Jaccard similarity of two sorted, de-duplicated `u32` sets.
-fn jaccard32(a: &[u32], b: &[u32]) -> f64 {
-    let inter = intersection(a, b);
-    let union = a.len() + b.len() - inter;
-    if union == 0 {
-        0.0
-    } else {
-        inter as f64 / union as f64
-    }
-}
 
 /// Folds a shingle hash to 32 bits.
 fn fold32(h: u64) -> u32 {
