@@ -5,7 +5,8 @@
 //! group per sparse contender solver (`fit_linear_svm`, `fit_logistic_regression`,
 //! `fit_bernoulli_nb`: documents/s, fitting on the 20 Newsgroups training split as `eval --split
 //! test` does, single-label; scikit-learn's fit times for the same fits are in
-//! `benches/compare_contenders.py`).
+//! `benches/compare_contenders.py`); near-duplicate grouping (exact beside MinHash) over 10k/50k
+//! documents of random 20 Newsgroups sentences, up to 1M with `TOPICBENCH_BENCH_LARGE=1`.
 //!
 //! `cargo bench` runs them; CI only compiles them (`cargo bench --no-run`).
 
@@ -202,12 +203,58 @@ fn contenders(c: &mut Criterion) {
     }
 }
 
+/// Near-duplicate grouping, exact beside MinHash, on documents of 8 random sentences of 20
+/// Newsgroups (seeded; sentences cut at ". "): 10k and 50k documents, and 200k and 1M (MinHash
+/// only at 1M: exact would take about ten minutes) when `TOPICBENCH_BENCH_LARGE=1`. One sample
+/// of a large size takes minutes; `benches/scaling.sh` measures whole runs instead.
+fn group_scaling(c: &mut Criterion) {
+    use topicbench::groups::{DEFAULT_THRESHOLD, Method, groups};
+    let Some(ds) = news20() else { return };
+    let sentences: Vec<&str> = ds
+        .items
+        .iter()
+        .flat_map(|i| i.text.split(". "))
+        .filter(|s| s.split_whitespace().count() >= 4)
+        .collect();
+    let large = std::env::var("TOPICBENCH_BENCH_LARGE").is_ok_and(|v| v == "1");
+    let sizes: &[usize] = if large {
+        &[10_000, 50_000, 200_000, 1_000_000]
+    } else {
+        &[10_000, 50_000]
+    };
+    let mut g = c.benchmark_group("group_scaling");
+    g.sample_size(10);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    for &n in sizes {
+        let docs: Vec<String> = (0..n)
+            .map(|_| {
+                (0..8)
+                    .map(|_| sentences[rng.gen_range(0..sentences.len())])
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            })
+            .collect();
+        let texts: Vec<&str> = docs.iter().map(String::as_str).collect();
+        g.throughput(Throughput::Elements(n as u64));
+        for method in [Method::Exact, Method::MinHash] {
+            if method == Method::Exact && n > 200_000 {
+                continue;
+            }
+            g.bench_with_input(BenchmarkId::new(method.name(), n), &texts, |b, texts| {
+                b.iter(|| groups(texts, DEFAULT_THRESHOLD, method, &|_, _| {}))
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     tokenize,
     fit_predict,
     full_eval,
     scaling,
-    contenders
+    contenders,
+    group_scaling
 );
 criterion_main!(benches);

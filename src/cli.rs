@@ -25,6 +25,11 @@ pub struct Cli {
     /// Jaccard threshold (word 3-shingles) at or above which paragraphs are near-duplicates.
     #[arg(long, global = true, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
     pub near_dup: f64,
+    /// How near-duplicate pairs of a --corpus CSV are found: exact (all pairs), minhash
+    /// (MinHash/LSH candidates, each verified; near-linear) or auto (exact below 20,000
+    /// documents).
+    #[arg(long, global = true, default_value = "auto")]
+    pub near_dup_method: crate::groups::Method,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -720,8 +725,25 @@ fn load_corpus(
                 ));
             }
             // Groups only matter for cross-validation.
-            let threshold = (scheme != Some(eval::Scheme::TrainTest)).then_some(cli.near_dup);
-            let (ds, notes) = crate::corpus_file::load(&source, threshold)?;
+            let grouping = (scheme != Some(eval::Scheme::TrainTest))
+                .then_some((cli.near_dup, cli.near_dup_method));
+            let bars = std::sync::Mutex::new(Vec::<(&str, indicatif::ProgressBar)>::new());
+            let (ds, notes) =
+                crate::corpus_file::load_with(&source, grouping, &|stage, done, total| {
+                    let Ok(mut bars) = bars.lock() else { return };
+                    if bars.last().is_none_or(|b| b.0 != stage) {
+                        if let Some(b) = bars.last() {
+                            b.1.finish_and_clear();
+                        }
+                        bars.push((stage, progress_bar(total, stage)));
+                    }
+                    if let Some(b) = bars.last() {
+                        b.1.set_position(done.max(b.1.position()));
+                    }
+                })?;
+            if let Ok(bars) = bars.lock() {
+                bars.iter().for_each(|b| b.1.finish_and_clear());
+            }
             for n in notes {
                 err_line(&format!("note: {n}"));
             }

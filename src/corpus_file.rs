@@ -307,18 +307,41 @@ fn parse_rows(path: &Path, bytes: &[u8], format: Format, columns: &Columns) -> R
     }
 }
 
+/// What a long load reports: (stage, done, total), stages `reading` and `grouping`.
+pub type Progress<'a> = &'a (dyn Fn(&'static str, u64, u64) + Sync);
+
 /// Loads a corpus: reads and hashes its file(s), parses the rows, builds the dataset.
-/// `group_threshold` = None skips near-duplicate grouping (every document is its own group).
-/// Returns the notes (ignored columns) with it.
+/// `group_threshold` = None skips near-duplicate grouping (every document is its own group);
+/// otherwise the method is chosen by size ([`groups::Method::Auto`]). Returns the notes (ignored
+/// columns) with it.
 pub fn load(source: &Source, group_threshold: Option<f64>) -> Result<(Dataset, Vec<String>)> {
+    load_with(
+        source,
+        group_threshold.map(|t| (t, groups::Method::Auto)),
+        &|_, _, _| {},
+    )
+}
+
+/// [`load`] with the grouping method and a progress callback. Each file's bytes are dropped as
+/// soon as its rows are parsed, and the rows' texts move into the dataset, so no copy of the
+/// text outlives the parse.
+pub fn load_with(
+    source: &Source,
+    grouping: Option<(f64, groups::Method)>,
+    progress: Progress,
+) -> Result<(Dataset, Vec<String>)> {
     let read = |path: &Path| -> Result<(String, Parsed)> {
         let bytes = read_file(path)?;
+        let len = bytes.len() as u64;
+        progress("reading", 0, len);
         let format = source.format.unwrap_or_else(|| Format::from_path(path));
         // Hash while the rows are parsed (the hash is ~20 ms for a 36 MB corpus).
         let (sha, parsed) = rayon::join(
             || sha256_hex(&bytes),
             || parse_rows(path, &bytes, format, &source.columns),
         );
+        drop(bytes);
+        progress("reading", len, len);
         Ok((sha, parsed?))
     };
     let (sha, main) = read(&source.path)?;
@@ -335,8 +358,16 @@ pub fn load(source: &Source, group_threshold: Option<f64>) -> Result<(Dataset, V
             )
         }
     };
-    let mut ds = build(&source.path, main.rows, test, group_threshold)?;
+    let mut ds = build(&source.path, main.rows, test, None)?;
     ds.corpus_sha256 = sha;
+    if let Some((t, method)) = grouping {
+        let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
+        let group = groups::groups(&texts, t, method, &|d, n| progress("grouping", d, n));
+        for (item, g) in ds.items.iter_mut().zip(group) {
+            item.group = g;
+        }
+        ds.group_threshold = t;
+    }
     Ok((ds, notes))
 }
 
@@ -407,8 +438,11 @@ pub fn build(
             "no document has a label: fill the `labels` column (names joined by `;`)",
         ));
     }
-    let topic_index: HashMap<&str, usize> =
-        names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let topic_index: HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ((*n).to_owned(), i))
+        .collect();
     let group: Option<Vec<usize>> = group_threshold.map(|t| {
         let texts: Vec<&str> = all.iter().map(|(_, r)| r.text.as_str()).collect();
         groups::near_duplicate_groups(&texts, t)
@@ -421,8 +455,9 @@ pub fn build(
             description: String::new(),
         })
         .collect();
+    drop(seen);
     let items = all
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, (_, row))| {
             let mut topics: Vec<usize> =
@@ -437,7 +472,7 @@ pub fn build(
                 kind: Kind::Body,
                 topics,
                 group: group.as_ref().map_or(i, |g| g[i]),
-                text: row.text.clone(),
+                text: row.text,
                 is_test: row.split,
             }
         })

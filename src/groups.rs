@@ -9,7 +9,14 @@
 //! (Bayardo, Ma & Srikant 2007, "Scaling up all pairs similarity search"). Shingles are ordered
 //! rarest first; two sets with Jaccard >= t must share a shingle among the first
 //! `|x| - ceil(t|x|) + 1` of each, so only those are indexed. Candidates are then verified
-//! exactly. Work is near linear for corpora without much repetition.
+//! exactly. Work is near linear for corpora without much repetition, but grows like n^1.3 on
+//! corpora whose documents share sentences (and its rank tables take several times the text).
+//!
+//! For large corpora [`Method::MinHash`] proposes candidate pairs by MinHash and LSH banding
+//! (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3) and verifies
+//! each exactly, so it never adds a pair the exact search would not; it can miss one (a pair at
+//! the threshold with probability about 0.6%, far less above it). [`Method::Auto`], the default,
+//! is exact below [`AUTO_EXACT_BELOW`] texts.
 
 use crate::text::for_each_token;
 
@@ -19,22 +26,35 @@ pub const DEFAULT_THRESHOLD: f64 = 0.3;
 
 /// The sorted, de-duplicated hashes of a text's word 3-shingles.
 pub fn shingles(text: &str) -> Vec<u64> {
-    let mut words: Vec<u64> = Vec::new();
-    let mut buf = crate::text::Scratch::default();
-    for_each_token(text, &mut buf, |t| {
+    let mut out = Vec::new();
+    shingles_into(text, &mut Shingler::default(), &mut out);
+    out
+}
+
+/// Reusable buffers for [`shingles_into`].
+#[derive(Default)]
+struct Shingler {
+    scratch: crate::text::Scratch,
+    words: Vec<u64>,
+}
+
+/// [`shingles`] into `out` (cleared first), reusing `buf`.
+fn shingles_into(text: &str, buf: &mut Shingler, out: &mut Vec<u64>) {
+    out.clear();
+    let words = &mut buf.words;
+    words.clear();
+    for_each_token(text, &mut buf.scratch, |t| {
         words.push(fnv1a(t.as_bytes(), FNV_OFFSET))
     });
-    let mut out: Vec<u64> = if words.len() < 3 {
-        if words.is_empty() {
-            return Vec::new();
+    if words.len() < 3 {
+        if !words.is_empty() {
+            out.push(combine(words));
         }
-        vec![combine(&words)]
-    } else {
-        words.windows(3).map(combine).collect()
-    };
+        return;
+    }
+    out.extend(words.windows(3).map(combine));
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -55,6 +75,11 @@ fn combine(words: &[u64]) -> u64 {
 
 /// Jaccard similarity of two sorted, de-duplicated sets (0 when both are empty).
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    jaccard_of(a, b)
+}
+
+/// [`jaccard`] for sets of any ordered elements (the folded `u32` sets too).
+fn jaccard_of<T: Ord>(a: &[T], b: &[T]) -> f64 {
     let inter = intersection(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 {
@@ -149,24 +174,526 @@ pub fn similar_pairs(texts: &[&str], threshold: f64) -> Vec<(usize, usize, f64)>
     pairs
 }
 
+/// How [`groups`] finds the similar pairs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Every pair at or above the threshold ([`similar_pairs`]): the reference.
+    Exact,
+    /// MinHash signatures and LSH banding propose candidate pairs; each is verified exactly
+    /// (`minhash_groups`). Near-linear; may miss a pair (about 0.5% of pairs at the
+    /// threshold, fewer above it), never adds one.
+    MinHash,
+    /// [`Method::Exact`] below [`AUTO_EXACT_BELOW`] texts, [`Method::MinHash`] from there on.
+    #[default]
+    Auto,
+}
+
+impl Method {
+    /// The method used for `n` texts (`Auto` resolved).
+    pub fn resolve(self, n: usize) -> Method {
+        match self {
+            Method::Auto if n < AUTO_EXACT_BELOW => Method::Exact,
+            Method::Auto => Method::MinHash,
+            m => m,
+        }
+    }
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::MinHash => "minhash",
+            Method::Auto => "auto",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "exact" => Ok(Method::Exact),
+            "minhash" => Ok(Method::MinHash),
+            "auto" => Ok(Method::Auto),
+            _ => Err(format!(
+                "`{s}` is not a method: give exact, minhash or auto"
+            )),
+        }
+    }
+}
+
+/// `Method::Auto` uses the exact search below this many texts, where it is about as fast
+/// (measured in `benches/pipeline.rs`, group `group_scaling`) and misses nothing.
+pub const AUTO_EXACT_BELOW: usize = 20_000;
+
+/// Called with (texts done, texts in all) as the grouping advances, from any thread.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
 /// Group id for every text: the index of the first text of its group (texts with no
-/// near-duplicate are their own group).
+/// near-duplicate are their own group). The exact search ([`groups`] with [`Method::Exact`]).
 pub fn near_duplicate_groups(texts: &[&str], threshold: f64) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..texts.len()).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+    groups(texts, threshold, Method::Exact, &|_, _| {})
+}
+
+/// Group id for every text, as [`near_duplicate_groups`], with pairs found by `method`;
+/// `progress` hears how far it is.
+pub fn groups(texts: &[&str], threshold: f64, method: Method, progress: Progress) -> Vec<usize> {
+    let n = texts.len() as u64;
+    let mut uf = UnionFind::new(texts.len());
+    match method.resolve(texts.len()) {
+        Method::MinHash => minhash_groups(texts, threshold, MINHASH_SEED, &mut uf, progress),
+        _ => {
+            for (i, j, _) in similar_pairs(texts, threshold) {
+                uf.union(i, j);
+            }
+        }
+    }
+    progress(n, n);
+    uf.roots()
+}
+
+/// How two groupings of the same texts compare (see [`compare_partitions`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartitionAgreement {
+    /// Share of texts whose group has the same members in both.
+    pub same_group_share: f64,
+    /// Share of the reference's similar pairs whose texts share a group in the other.
+    pub pair_recall: f64,
+    /// Texts grouped together by the other but not by the reference.
+    pub false_pairs: usize,
+}
+
+/// Compares `other` with the `reference` grouping (group ids as [`groups`] returns them) and the
+/// reference's similar `pairs` (from [`similar_pairs`]).
+pub fn compare_partitions(
+    reference: &[usize],
+    other: &[usize],
+    pairs: &[(usize, usize, f64)],
+) -> PartitionAgreement {
+    // A text's group is the same in both when the (reference, other) id pair occurs exactly as
+    // often as each of its ids: count members per id and per pair.
+    let count = |key: &dyn Fn(usize) -> (usize, usize)| {
+        let mut v: Vec<(usize, usize)> = (0..reference.len()).map(key).collect();
+        v.sort_unstable();
+        v
+    };
+    let by_pair = count(&|i| (reference[i], other[i]));
+    let size_of = |v: &[(usize, usize)], k: (usize, usize)| {
+        v.partition_point(|&x| x <= k) - v.partition_point(|&x| x < k)
+    };
+    let by_ref = count(&|i| (reference[i], 0));
+    let by_other = count(&|i| (other[i], 0));
+    let same = (0..reference.len())
+        .filter(|&i| {
+            let both = size_of(&by_pair, (reference[i], other[i]));
+            both == size_of(&by_ref, (reference[i], 0)) && both == size_of(&by_other, (other[i], 0))
+        })
+        .count();
+    let found = pairs
+        .iter()
+        .filter(|&&(i, j, _)| other[i] == other[j])
+        .count();
+    // Pairs together in `other` but apart in the reference, counted per text: a text's
+    // other-group members outside its reference group.
+    let false_pairs = (0..reference.len())
+        .map(|i| size_of(&by_other, (other[i], 0)) - size_of(&by_pair, (reference[i], other[i])))
+        .sum::<usize>()
+        / 2;
+    PartitionAgreement {
+        same_group_share: if reference.is_empty() {
+            1.0
+        } else {
+            same as f64 / reference.len() as f64
+        },
+        pair_recall: if pairs.is_empty() {
+            1.0
+        } else {
+            found as f64 / pairs.len() as f64
+        },
+        false_pairs,
+    }
+}
+
+/// Disjoint sets whose root is always the smallest member, so a group id is its first text.
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] as usize != i {
+            let p = self.parent[i] as usize;
+            self.parent[i] = self.parent[p];
+            i = p;
         }
         i
     }
-    for (i, j, _) in similar_pairs(texts, threshold) {
-        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-        // Keep the smaller index as the root so the group id is its first member.
+
+    fn union(&mut self, i: usize, j: usize) {
+        let (a, b) = (self.find(i), self.find(j));
         let (lo, hi) = (a.min(b), a.max(b));
-        parent[hi] = lo;
+        self.parent[hi] = lo as u32;
     }
-    (0..texts.len()).map(|i| find(&mut parent, i)).collect()
+
+    fn roots(&mut self) -> Vec<usize> {
+        (0..self.parent.len()).map(|i| self.find(i)).collect()
+    }
+}
+
+/// The seed of the sketches' hash functions (any fixed value: groups must not depend on the run).
+const MINHASH_SEED: u64 = 0x5eed_0f18_d0c5_0001;
+
+/// LSH banding: `bands` bands of `rows` minhashes each; two texts are candidates when all the
+/// minhashes of some band agree. For Jaccard `s` that happens with probability
+/// `1 - (1 - s^rows)^bands` (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Banding {
+    /// Minhashes per band.
+    pub rows: usize,
+    /// Bands.
+    pub bands: usize,
+}
+
+/// The chance that a pair at the threshold is *not* proposed (the banding is chosen for it).
+pub const MISS_AT_THRESHOLD: f64 = 0.005;
+
+impl Banding {
+    /// The banding for `threshold`: `rows` grows with the threshold (a band of `rows` minhashes
+    /// then still agrees often at the threshold but rarely below it), and `bands` is the least
+    /// that proposes a pair at the threshold with probability at least `1 - MISS_AT_THRESHOLD`.
+    pub fn for_threshold(threshold: f64) -> Banding {
+        let t = threshold.clamp(1e-3, 1.0);
+        // About one band in a hundred agrees at the threshold with r rows: r = ln 0.01 / ln t,
+        // between 2 and 8 (t = 0.3 gives r = 3.8 -> 3 (rounded down, more recall per hash)).
+        let rows = ((0.01f64.ln() / t.ln()).floor() as usize).clamp(2, 8);
+        let p = t.powi(rows as i32);
+        let bands = if p >= 1.0 {
+            1
+        } else {
+            (MISS_AT_THRESHOLD.ln() / (1.0 - p).ln()).ceil().max(1.0) as usize
+        };
+        Banding { rows, bands }
+    }
+
+    /// The probability that a pair of Jaccard similarity `s` is proposed.
+    pub fn candidate_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+/// Texts per parallel work unit when shingling and sketching.
+const CHUNK: usize = 2048;
+
+/// Unions every pair of texts at or above `threshold` that MinHash/LSH proposes.
+///
+/// 1. Each text's shingle set is sketched into `rows * bands` bins ([`sketch`], a MinHash
+///    signature made in near-linear time), kept as 8 bits a bin (b-bit minwise hashing, Li &
+///    Koenig 2010: two bins agree with probability `s + (1 - s) / 256`, never less than `s`),
+///    with the set's size, a hash of the whole set and the set folded to 32-bit elements. The
+///    64-bit sets are not kept (8 bytes a shingle is more than the text): the few pairs that
+///    reach the exact check have their shingles made again.
+/// 2. Texts with identical sets are united at once and only the first of them takes part in
+///    the banding (so a thousand copies are not half a million pairs); empty sets never join.
+/// 3. Band by band, texts are bucketed by the band's bins; every pair in a bucket that is not
+///    already in one group is a candidate. A candidate must pass the size filter (Jaccard <=
+///    min/max), then agree on at least [`min_agreement`] bins (a pair at the threshold fails
+///    that with probability `MISS_BY_SIGNATURE`), then come within `FOLD_MARGIN` of the
+///    threshold on the folded sets, then the exact Jaccard of its shingle sets; the survivors
+///    are united. Skipping pairs already joined changes no group.
+///
+/// Work is cut into fixed chunks of texts and done band by band, results collected in order,
+/// so the groups are the same on any thread count.
+fn minhash_groups(
+    texts: &[&str],
+    threshold: f64,
+    seed: u64,
+    uf: &mut UnionFind,
+    progress: Progress,
+) {
+    use rayon::prelude::*;
+    let n = texts.len();
+    let total = 2 * n as u64;
+    let banding = Banding::for_threshold(threshold);
+    let k = banding.rows * banding.bands;
+
+    // 1. Signatures, set sizes and set hashes, chunk by chunk in parallel. The sets themselves
+    // are not kept (8 bytes a shingle would be more than the text): the few pairs that get as
+    // far as the exact check have their shingles made again.
+    let done = std::sync::atomic::AtomicU64::new(0);
+    type Chunk = (Vec<u8>, (Vec<u32>, Vec<u32>), Vec<(u64, u32)>);
+    let chunks: Vec<Chunk> = texts
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut buf = Shingler::default();
+            let (mut set, mut set32) = (Vec::new(), Vec::new());
+            let mut sigs = vec![0u8; chunk.len() * k];
+            let mut full = vec![0u32; k];
+            let mut flat = Vec::new();
+            let mut info = Vec::with_capacity(chunk.len());
+            let mut lens = Vec::with_capacity(chunk.len());
+            for (t, sig) in chunk.iter().zip(sigs.chunks_exact_mut(k)) {
+                shingles_into(t, &mut buf, &mut set);
+                sketch(&set, seed, &mut full);
+                for (s, &f) in sig.iter_mut().zip(&full) {
+                    *s = (f ^ (f >> 8) ^ (f >> 16)) as u8;
+                }
+                set32.clear();
+                set32.extend(set.iter().map(|&h| fold32(h)));
+                set32.sort_unstable();
+                set32.dedup();
+                flat.extend_from_slice(&set32);
+                lens.push(set32.len() as u32);
+                info.push((set_hash(&set), set.len() as u32));
+            }
+            let d = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(d + chunk.len() as u64, total);
+            (sigs, (flat, lens), info)
+        })
+        .collect();
+    let mut sigs: Vec<u8> = Vec::with_capacity(n * k);
+    let mut sets: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.1.0.len()).sum());
+    let mut info: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n + 1);
+    starts.push(0usize);
+    for (s, (f, lens), i) in chunks {
+        sigs.extend_from_slice(&s);
+        sets.extend_from_slice(&f);
+        info.extend_from_slice(&i);
+        for len in lens {
+            starts.push(starts[starts.len() - 1] + len as usize);
+        }
+    }
+    let sig = |i: usize| &sigs[i * k..(i + 1) * k];
+    let set32 = |i: usize| &sets[starts[i]..starts[i + 1]];
+    let min_agree = min_agreement(k, threshold, MISS_BY_SIGNATURE);
+
+    // 2. Identical sets: the texts are sorted by set hash, each is checked against the one
+    // before it, and only the first of a run of equal sets takes part in the banding.
+    let mut by_hash: Vec<(u64, u32)> = (0..n as u32)
+        .filter(|&i| info[i as usize].1 > 0)
+        .map(|i| (info[i as usize].0, i))
+        .collect();
+    by_hash.par_sort_unstable();
+    let same: Vec<bool> = by_hash
+        .par_iter()
+        .enumerate()
+        .map_init(Verifier::default, |v, (w, &(h, i))| {
+            w > 0 && by_hash[w - 1].0 == h && {
+                let p = by_hash[w - 1].1 as usize;
+                v.jaccard(texts[p], texts[i as usize]) == 1.0
+            }
+        })
+        .collect();
+    let mut reps: Vec<u32> = Vec::with_capacity(by_hash.len());
+    for (w, &(_, i)) in by_hash.iter().enumerate() {
+        if same[w] {
+            uf.union(by_hash[w - 1].1 as usize, i as usize);
+        } else {
+            reps.push(i);
+        }
+    }
+    drop((by_hash, same));
+    reps.sort_unstable();
+
+    // 3. Bands.
+    let r = banding.rows;
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(reps.len());
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut scratch: Vec<(u64, u32)> = Vec::new();
+    for band in 0..banding.bands {
+        keyed.clear();
+        keyed.par_extend(
+            reps.par_iter()
+                .map(|&i| (band_key(&sig(i as usize)[band * r..band * r + r]), i)),
+        );
+        bucket_sort(&mut keyed, &mut scratch);
+        pairs.clear();
+        let mut a = 0;
+        while a < keyed.len() {
+            let mut b = a + 1;
+            while b < keyed.len() && keyed[b].0 == keyed[a].0 {
+                b += 1;
+            }
+            for x in a..b {
+                for y in x + 1..b {
+                    let (i, j) = (keyed[x].1 as usize, keyed[y].1 as usize);
+                    if uf.find(i) != uf.find(j) {
+                        pairs.push((i as u32, j as u32));
+                    }
+                }
+            }
+            a = b;
+        }
+        // Cheap tests first: sizes (Jaccard <= min/max), agreeing bins, the Jaccard of the sets
+        // folded to 32 bits, and only then the exact one.
+        pairs.retain(|&(i, j)| {
+            let (a, b) = (info[i as usize].1 as f64, info[j as usize].1 as f64);
+            a.min(b) >= threshold * a.max(b)
+        });
+        let agree: Vec<bool> = pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let (si, sj) = (sig(i as usize), sig(j as usize));
+                si.iter().zip(sj).filter(|(p, q)| p == q).count() >= min_agree
+            })
+            .collect();
+        let mut keep = agree.into_iter();
+        pairs.retain(|_| keep.next().unwrap_or(false));
+        let verified: Vec<bool> = pairs
+            .par_iter()
+            .map_init(Verifier::default, |v, &(i, j)| {
+                jaccard_of(set32(i as usize), set32(j as usize)) >= threshold - FOLD_MARGIN
+                    && v.jaccard(texts[i as usize], texts[j as usize]) >= threshold
+            })
+            .collect();
+        for (&(i, j), ok) in pairs.iter().zip(verified) {
+            if ok {
+                uf.union(i as usize, j as usize);
+            }
+        }
+        progress(
+            n as u64 + (band as u64 + 1) * n as u64 / banding.bands as u64,
+            total,
+        );
+    }
+}
+
+/// Exact Jaccard of two texts' shingle sets, made again (buffers reused).
+#[derive(Default)]
+struct Verifier {
+    buf: Shingler,
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl Verifier {
+    fn jaccard(&mut self, x: &str, y: &str) -> f64 {
+        shingles_into(x, &mut self.buf, &mut self.a);
+        shingles_into(y, &mut self.buf, &mut self.b);
+        jaccard(&self.a, &self.b)
+    }
+}
+
+/// The chance that a pair at the threshold is rejected by its signatures before the exact check.
+const MISS_BY_SIGNATURE: f64 = 1e-3;
+
+/// The least number of agreeing minhashes (of `k`) a candidate needs before its exact check: the
+/// largest `m` with P(Binomial(k, threshold) < m) <= `miss`. A pair of Jaccard `s` agrees on
+/// each minhash with probability `s`, so one at the threshold or above is rejected with
+/// probability at most `miss` (MMDS 3.4.3: compare the signatures, then the documents).
+fn min_agreement(k: usize, threshold: f64, miss: f64) -> usize {
+    let t = threshold.clamp(0.0, 1.0);
+    if t >= 1.0 {
+        return k;
+    }
+    let mut cdf = 0.0;
+    let mut log_pmf = k as f64 * (1.0 - t).ln(); // P(X = 0)
+    for m in 0..=k {
+        cdf += log_pmf.exp();
+        if cdf > miss {
+            return m; // P(X < m) <= miss < P(X <= m)
+        }
+        log_pmf += ((k - m) as f64 / (m + 1) as f64).ln() + (t / (1.0 - t)).ln();
+    }
+    k
+}
+
+/// How far below the threshold the Jaccard of the 32-bit folded sets may be for the pair to
+/// get its exact check. Folding merges two distinct shingles of a pair with probability about
+/// |A||B| / 2^32 (1e-5 for 200-shingle texts) and each merge moves the Jaccard by about
+/// 1/|A u B|, so a pair at the threshold falls 0.02 below it only after several merges.
+const FOLD_MARGIN: f64 = 0.02;
+
+/// Folds a shingle hash to 32 bits.
+fn fold32(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
+/// A 64-bit key for one band's minhashes.
+fn band_key(s: &[u8]) -> u64 {
+    mix64(s.iter().fold(FNV_OFFSET, |h, &v| {
+        (h ^ u64::from(v)).wrapping_mul(0x0000_0100_0000_01b3)
+    }))
+}
+
+/// Sorts `v` by key, then text: one counting pass on the key's top 16 bits (keys are hashes,
+/// so the buckets are even), then each small bucket sorted on its own.
+fn bucket_sort(v: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>) {
+    const BITS: u32 = 16;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &(key, _) in v.iter() {
+        starts[(key >> (64 - BITS)) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    scratch.clear();
+    scratch.resize(v.len(), (0, 0));
+    let mut next = starts.clone();
+    for &e in v.iter() {
+        let b = (e.0 >> (64 - BITS)) as usize;
+        scratch[next[b]] = e;
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        scratch[w[0]..w[1]].sort_unstable();
+    }
+    std::mem::swap(v, scratch);
+}
+
+/// A strong 64-bit mix (murmur3's finalizer).
+fn mix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Fast similarity sketch (Dahlgaard, Knudsen & Thorup 2017): in round `i` every element `x`
+/// hashes to one bin and offers it the value `i * 2^16 + (16 random bits)`; a bin keeps the
+/// least offer; rounds go on until every bin has one (later rounds offer only larger values, so
+/// they could change nothing). Every element makes the same offers in whatever set it is, so the
+/// element behind a bin's value is uniform over the set, and two sets agree on a bin with
+/// probability (about, ties of 16 bits aside) their Jaccard similarity, as for MinHash, at a cost
+/// of about `k ln k + |set|` hashes instead of `k |set|`.
+fn sketch(set: &[u64], seed: u64, out: &mut [u32]) {
+    out.fill(u32::MAX);
+    let k = out.len() as u64;
+    let mut empty = out.len();
+    if set.is_empty() {
+        return;
+    }
+    for round in 0..=u16::MAX as u64 {
+        let salt = seed ^ (round + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let base = (round as u32) << 16;
+        for &x in set {
+            let h = mix64(x ^ salt);
+            let bin = (((h >> 32) * k) >> 32) as usize;
+            let v = base | (h as u32 & 0xffff);
+            let slot = &mut out[bin];
+            if *slot == u32::MAX {
+                empty -= 1;
+            }
+            *slot = (*slot).min(v);
+        }
+        if empty == 0 {
+            break;
+        }
+    }
+}
+
+/// A 64-bit hash of a whole set (equal sets, equal hashes).
+fn set_hash(s: &[u64]) -> u64 {
+    s.iter().fold(FNV_OFFSET ^ s.len() as u64, |h, &v| {
+        (h ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+    })
 }
 
 #[cfg(test)]
@@ -233,5 +760,195 @@ mod tests {
         let s: Vec<_> = texts.iter().map(|t| shingles(t)).collect();
         assert!(jaccard(&s[0], &s[2]) < 0.3);
         assert_eq!(near_duplicate_groups(&texts, 0.4), [0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn banding_for_the_default_threshold() {
+        // 3 rows (ln 0.01 / ln 0.3 = 3.82, rounded down); bands: the least b with
+        // 1 - (1 - 0.3^3)^b >= 0.995. Python: math.ceil(math.log(0.005) / math.log(1 - 0.027))
+        // -> 194; 1 - (1 - 0.3**3)**194 -> 0.9950581334669593, and 193 bands -> 0.99492100.
+        let b = Banding::for_threshold(0.3);
+        assert_eq!(
+            b,
+            Banding {
+                rows: 3,
+                bands: 194
+            }
+        );
+        assert!((b.candidate_probability(0.3) - 0.9950581334669593).abs() < 1e-12);
+        assert!(b.candidate_probability(0.5) > 0.999_999);
+        assert!(b.candidate_probability(0.1) < 0.18);
+    }
+
+    #[test]
+    fn min_agreement_is_the_binomial_quantile() {
+        // scipy: from scipy.stats import binom; int(binom.ppf(q, k, t)), checked to satisfy
+        // binom.cdf(m - 1, k, t) <= q < binom.cdf(m, k, t):
+        // (582, 0.3, 1e-3) -> 141; (582, 0.3, 1e-6) -> 124; (114, 0.3, 1e-6) -> 13;
+        // (10, 0.5, 0.05) -> 2.
+        for (k, t, q, m) in [
+            (582, 0.3, 1e-3, 141),
+            (582, 0.3, 1e-6, 124),
+            (114, 0.3, 1e-6, 13),
+            (10, 0.5, 0.05, 2),
+        ] {
+            assert_eq!(min_agreement(k, t, q), m, "{k} {t} {q}");
+        }
+        assert_eq!(min_agreement(10, 1.0, 0.05), 10);
+    }
+
+    /// `n` texts of 60 to 140 random words from a 20,000-word vocabulary, and for one text in
+    /// five a near-duplicate made by replacing a share of its words (0 to 60%: Jaccard of the
+    /// shingles from about 1 down to below 0.3). Seeded.
+    fn planted(n: usize, seed: u64) -> Vec<String> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut out: Vec<String> = Vec::with_capacity(n);
+        while out.len() < n {
+            let len = rng.gen_range(60..140);
+            let words: Vec<u32> = (0..len).map(|_| rng.gen_range(0..20_000)).collect();
+            out.push(
+                words
+                    .iter()
+                    .map(|w| format!("w{w}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            if rng.gen_bool(0.2) && out.len() < n {
+                let share = rng.gen_range(0.0..0.6);
+                let copy: Vec<String> = words
+                    .iter()
+                    .map(|&w| {
+                        let w = if rng.gen_bool(share) {
+                            rng.gen_range(0..20_000)
+                        } else {
+                            w
+                        };
+                        format!("w{w}")
+                    })
+                    .collect();
+                out.push(copy.join(" "));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn minhash_groups_equal_the_exact_ones_on_planted_near_duplicates() {
+        let owned = planted(6000, 18);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
+        let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});
+        let pairs = similar_pairs(&texts, DEFAULT_THRESHOLD);
+        let q = compare_partitions(&exact, &minhash, &pairs);
+        eprintln!("planted near-duplicates: {q:?}");
+        // A few hundred exact pairs, from the threshold up to 1.
+        assert!(pairs.len() > 300, "{}", pairs.len());
+        assert!(q.same_group_share >= 0.995, "{q:?}");
+        assert!(q.pair_recall >= 0.99, "{q:?}");
+        assert_eq!(q.false_pairs, 0, "{q:?}");
+    }
+
+    #[test]
+    fn minhash_groups_do_not_depend_on_the_thread_count() {
+        let owned = planted(3000, 7);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| groups(&texts, 0.3, Method::MinHash, &|_, _| {}))
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(5));
+        assert!(one.iter().enumerate().any(|(i, &g)| g != i));
+    }
+
+    #[test]
+    fn sketch_bins_agree_as_often_as_the_jaccard_similarity() {
+        // Sets of 150 elements sharing 69 (Jaccard 69 / 231 = 0.2987); over 200 seeds of 582
+        // bins the agreement rate's standard error is sqrt(.3 * .7 / 116400) = 0.0013.
+        let a: Vec<u64> = (0..150).map(mix64).collect();
+        let b: Vec<u64> = (81..231).map(mix64).collect();
+        let (mut sa, mut sb) = (vec![0u32; 582], vec![0u32; 582]);
+        let mut agree = 0;
+        for seed in 0..200 {
+            sketch(&a, seed, &mut sa);
+            sketch(&b, seed, &mut sb);
+            agree += sa.iter().zip(&sb).filter(|(x, y)| x == y).count();
+        }
+        let rate = agree as f64 / (200.0 * 582.0);
+        assert!((rate - 69.0 / 231.0).abs() < 0.006, "{rate}");
+        // Every bin filled; an empty set leaves every bin empty.
+        assert!(sa.iter().all(|&v| v != u32::MAX));
+        sketch(&[], 1, &mut sa);
+        assert!(sa.iter().all(|&v| v == u32::MAX));
+    }
+
+    #[test]
+    fn identical_texts_join_without_all_pairs_and_empty_ones_never() {
+        let mut texts = vec!["the same few words again and again"; 500];
+        texts.extend(["", "", "a b c d e f g h"]);
+        let g = groups(&texts, 0.3, Method::MinHash, &|_, _| {});
+        assert!(g[..500].iter().all(|&x| x == 0));
+        assert_eq!(&g[500..], &[500, 501, 502]);
+        assert_eq!(g, groups(&texts, 0.3, Method::Exact, &|_, _| {}));
+    }
+
+    #[test]
+    fn methods_by_name_and_size() {
+        for m in [Method::Exact, Method::MinHash, Method::Auto] {
+            assert_eq!(m.name().parse::<Method>(), Ok(m));
+        }
+        assert!(
+            "fast"
+                .parse::<Method>()
+                .unwrap_err()
+                .contains("exact, minhash or auto")
+        );
+        assert_eq!(Method::Auto.resolve(AUTO_EXACT_BELOW - 1), Method::Exact);
+        assert_eq!(Method::Auto.resolve(AUTO_EXACT_BELOW), Method::MinHash);
+        assert_eq!(Method::Exact.resolve(1 << 30), Method::Exact);
+    }
+
+    #[test]
+    fn partitions_compared_by_hand() {
+        // Texts 0,1 together in both; 2 and 3 joined only by `other`; 4 alone in both: 3 of 5
+        // texts keep their group, one false pair (2, 3), and of the reference pairs (0, 1) and
+        // (2, 4) only the first is together in `other`.
+        let q = compare_partitions(
+            &[0, 0, 2, 3, 4],
+            &[0, 0, 2, 2, 4],
+            &[(0, 1, 0.5), (2, 4, 0.4)],
+        );
+        assert_eq!(
+            q,
+            PartitionAgreement {
+                same_group_share: 0.6,
+                pair_recall: 0.5,
+                false_pairs: 1
+            }
+        );
+    }
+
+    #[test]
+    fn progress_is_reported_up_to_the_total() {
+        let owned = planted(5000, 3);
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        for method in [Method::Exact, Method::MinHash] {
+            let seen = std::sync::Mutex::new(Vec::new());
+            groups(&texts, 0.3, method, &|d, n| {
+                seen.lock().unwrap().push((d, n))
+            });
+            let seen = seen.into_inner().unwrap();
+            let (d, n) = *seen.last().unwrap();
+            assert_eq!(d, n, "{method:?}");
+            assert!(seen.iter().all(|&(d, m)| d <= m && m == n), "{method:?}");
+            if method == Method::MinHash {
+                assert!(seen.len() > 10, "{}", seen.len()); // chunks, then bands
+            }
+        }
     }
 }

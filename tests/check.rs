@@ -299,3 +299,41 @@ fn annotator_files_follow_the_row_rules_but_may_leave_paragraphs_out() {
         "{stderr}"
     );
 }
+
+/// The texts of the shipped corpus, grouped by exact search and by MinHash: the same 11 groups
+/// of two or more (the nine body groups above and two of headlines/bylines).
+#[test]
+fn shipped_corpus_groups_are_the_same_by_minhash() {
+    use topicbench::groups::{DEFAULT_THRESHOLD, Method, groups};
+    let project = topicbench::dataset::Project::new(repo_root());
+    let ds = topicbench::check::load_project(&project, DEFAULT_THRESHOLD).unwrap();
+    let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
+    let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
+    let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});
+    assert_eq!(minhash, exact);
+    let multi = (0..texts.len())
+        .filter(|&g| exact.iter().filter(|&&x| x == g).count() >= 2)
+        .count();
+    assert_eq!(multi, 11);
+}
+
+/// 20 Newsgroups (all 18,846 posts; needs ../shared/corpora): MinHash groups against the exact
+/// ones. `cargo test --release --test integration -- --ignored twenty_news --nocapture` prints
+/// the agreement.
+#[test]
+#[ignore = "reads /work/shared/corpora/20news/corpus.csv"]
+fn twenty_news_groups_by_minhash_match_the_exact_ones() {
+    use topicbench::groups::{
+        DEFAULT_THRESHOLD, Method, compare_partitions, groups, similar_pairs,
+    };
+    let path = std::path::Path::new("/work/shared/corpora/20news/corpus.csv");
+    let ds = topicbench::csv_corpus::load(path, None).unwrap();
+    let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
+    let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
+    let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});
+    let pairs = similar_pairs(&texts, DEFAULT_THRESHOLD);
+    let q = compare_partitions(&exact, &minhash, &pairs);
+    eprintln!("20 Newsgroups: {} exact pairs, {q:?}", pairs.len());
+    assert!(q.same_group_share >= 0.995, "{q:?}");
+    assert_eq!(q.false_pairs, 0, "{q:?}");
+}

@@ -937,6 +937,14 @@ fn near_dup_out_of_range() {
 }
 
 #[test]
+fn near_dup_method_unknown() {
+    usage_fails(
+        &["--near-dup-method", "fast"],
+        "error: invalid value 'fast' for '--near-dup-method <NEAR_DUP_METHOD>': `fast` is not a method: give exact, minhash or auto",
+    );
+}
+
+#[test]
 fn threads_0() {
     usage_fails(
         &["--threads", "0"],
