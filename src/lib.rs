@@ -35,6 +35,7 @@ pub mod resample;
 pub mod shard;
 pub mod split;
 pub mod stats;
+pub mod suite;
 pub mod terminal;
 pub mod text;
 
