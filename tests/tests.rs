@@ -12,4 +12,5 @@ mod html;
 mod label;
 mod report;
 mod shard;
+mod suite;
 mod util;
