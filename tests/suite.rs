@@ -45,7 +45,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 /// Writes three corpora (and names a fourth, absent and optional) and a suite over them.
-fn fixture(extra: &str) -> tempfile::TempDir {
+pub fn fixture(extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, seed, noise) in [("easy", 1, 3), ("middle", 2, 6), ("hard", 3, 8)] {
         std::fs::write(dir.path().join(format!("{name}.csv")), corpus(seed, noise)).unwrap();
@@ -235,7 +235,12 @@ fn a_failing_classifier_ranks_last_and_the_suite_says_so() {
     assert_eq!(last["name"], "broken");
     assert_eq!(last["ranks"], serde_json::json!([5.0, 5.0, 5.0]));
     assert_eq!(last["scores"], serde_json::json!([null, null, null]));
-    assert!(last["errors"][0].as_str().unwrap().contains("closed its output"));
+    assert!(
+        last["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("closed its output")
+    );
     assert_eq!(last["record"]["untested"], 3);
     assert!(last["vs_baseline"]["p_adjusted"].as_f64().is_some());
     assert!(stdout.contains("failed (5)"), "{stdout}");
