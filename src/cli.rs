@@ -534,8 +534,16 @@ fn cmd_suite(cli: &Cli, project: &Project, args: &SuiteArgs) -> Result<i32> {
                 .chain(argv),
         )
         .map_err(|e| {
-            let first = e.to_string().lines().next().unwrap_or_default().to_owned();
-            Error::input(&suite.path, 0, format!("corpus `{name}`: {first}"))
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            Error::input(
+                &suite.path,
+                0,
+                format!(
+                    "corpus `{name}`: {}: the suite's settings become `eval` flags (see `topicbench eval --help`)",
+                    first.trim_start_matches("error: ")
+                ),
+            )
         })?;
         let Command::Eval(eval_args) = parsed.command else {
             return Err(Error::Usage("suite: not an eval command".into()));
