@@ -84,6 +84,18 @@ fn headless(page: &Path, extra: &[&str]) -> (String, String) {
     (out, err)
 }
 
+/// Self-contained: nothing to run, nothing to fetch. The only URL is the SVG namespace name.
+fn assert_self_contained(html: &str) {
+    assert!(!html.contains("<script"), "the page has a script");
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for needle in ["http:", "https:", "url(", "@import", "<link", "src="] {
+        assert!(
+            !without_ns.contains(needle),
+            "the page refers out: {needle}"
+        );
+    }
+}
+
 /// Console output of the page (errors, warnings, logs, uncaught exceptions) in Chromium's log.
 fn console_lines(stderr: &str) -> Vec<&str> {
     stderr
@@ -129,15 +141,7 @@ fn latest_html_renders_every_chart_without_console_errors() {
     let page = out.path().join("latest.html");
     let html = std::fs::read_to_string(&page).unwrap();
 
-    // Self-contained: nothing to run, nothing to fetch. The only URL is the SVG namespace name.
-    assert!(!html.contains("<script"), "the page has a script");
-    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
-    for needle in ["http:", "https:", "url(", "@import", "<link", "src="] {
-        assert!(
-            !without_ns.contains(needle),
-            "the page refers out: {needle}"
-        );
-    }
+    assert_self_contained(&html);
     // The run folder has the same page.
     let runs: Vec<_> = std::fs::read_dir(out.path().join("runs"))
         .unwrap()
@@ -215,14 +219,7 @@ fn suite_html_renders_the_critical_difference_diagram() {
     assert_eq!(code, 0, "suite failed: {stderr}");
     let page = dir.path().join("reports/suite/latest.html");
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(!html.contains("<script"), "the page has a script");
-    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
-    for needle in ["http:", "https:", "url(", "@import", "<link", "src="] {
-        assert!(
-            !without_ns.contains(needle),
-            "the page refers out: {needle}"
-        );
-    }
+    assert_self_contained(&html);
     let (dom, stderr) = headless(&page, &["--dump-dom"]);
     assert!(
         console_lines(&stderr).is_empty(),

@@ -173,50 +173,14 @@ fn a_suite_of_fixture_corpora_agrees_with_each_corpus_report() {
 /// Every key of `suite.json` is in docs/report-json.md's `suite.json` section and every key
 /// there (except *only when* ones) is written.
 fn documented_keys_both_ways(v: &Value) {
-    fn paths(v: &Value, path: &str, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    out.insert(p.clone());
-                    paths(child, &p, out);
-                }
-            }
-            Value::Array(items) => items
-                .iter()
-                .for_each(|i| paths(i, &format!("{path}[]"), out)),
-            _ => {}
-        }
-    }
     let mut written = BTreeSet::new();
-    paths(v, "", &mut written);
+    crate::eval::key_paths(v, "", &[], &mut written);
     let doc = std::fs::read_to_string(repo_root().join("docs/report-json.md")).unwrap();
     let section = doc
         .split_once("\n## `suite.json`")
         .expect("docs/report-json.md has a `suite.json` section")
         .1;
-    let (mut documented, mut conditional) = (BTreeSet::new(), BTreeSet::new());
-    for line in section.lines().filter(|l| l.starts_with("| `")) {
-        let key = line[3..].split('`').next().unwrap().to_owned();
-        if line.contains("*only when*") {
-            conditional.insert(key.clone());
-        }
-        documented.insert(key);
-    }
-    let undocumented: Vec<&String> = written.difference(&documented).collect();
-    assert!(
-        undocumented.is_empty(),
-        "written, not documented: {undocumented:?}"
-    );
-    let missing: Vec<&String> = documented
-        .difference(&written)
-        .filter(|k| !conditional.iter().any(|c| k.starts_with(c.as_str())))
-        .collect();
-    assert!(missing.is_empty(), "documented, not written: {missing:?}");
+    crate::util::assert_documented(&written, section);
 }
 
 /// A classifier that fails on every corpus is shown, ranked last by the documented rule, and
