@@ -959,6 +959,19 @@ mod tests {
     }
 
     #[test]
+    fn the_default_suite_parses() {
+        let text = include_str!("../suites/default.toml");
+        let s = parse(Path::new("suites/default.toml"), text, None).unwrap();
+        assert_eq!(s.names, ["articles", "20news", "reuters21578"]);
+        assert!(s.file.classifiers.is_empty(), "every built-in runs");
+        assert!(
+            s.file.corpora[1..]
+                .iter()
+                .all(|c| c.optional && c.split.as_deref() == Some("test"))
+        );
+    }
+
+    #[test]
     fn suite_files_are_checked() {
         let p = Path::new("s.toml");
         let s = parse(
