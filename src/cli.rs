@@ -65,6 +65,23 @@ pub enum Command {
     Agree(AgreeArgs),
     /// List stored runs, or compare two of them.
     Report(ReportArgs),
+    /// Run several corpora as `eval` would (a suite file, TOML) and rank the classifiers across
+    /// them: Friedman test, Holm against the baseline, Nemenyi critical difference.
+    Suite(SuiteArgs),
+}
+
+/// `suite` options.
+#[derive(Debug, clap::Args)]
+pub struct SuiteArgs {
+    /// The suite file (see suites/default.toml).
+    pub file: PathBuf,
+    /// The leaderboard's metric (default: the suite file's, else macro_f1).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::suite::METRICS))]
+    pub metric: Option<String>,
+    /// Where to write the leaderboard and the corpora's reports (default: the suite file's
+    /// `out`, else <root>/reports/suite).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `label` options.
@@ -617,7 +634,109 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Report(ref args) => cmd_report(&project, args),
+        Command::Suite(ref args) => cmd_suite(&cli, &project, args),
     }
+}
+
+/// `suite`: each corpus through `cmd_eval` (its `eval` arguments built by `suite::Suite`), its
+/// report read back, then the leaderboard. Returns `eval`'s status when a classifier failed.
+fn cmd_suite(cli: &Cli, project: &Project, args: &SuiteArgs) -> Result<i32> {
+    let suite = crate::suite::load(&args.file, args.metric.as_deref())?;
+    let dir = args
+        .out
+        .clone()
+        .or_else(|| suite.file.out.as_ref().map(|o| project.root.join(o)))
+        .unwrap_or_else(|| project.reports_dir().join("suite"));
+    crate::fsutil::ensure_writable_dir(&dir)?;
+    let (mut results, mut skipped, mut status) = (Vec::new(), Vec::new(), 0);
+    for (i, name) in suite.names.iter().enumerate() {
+        let entry = &suite.file.corpora[i];
+        let paths = [&entry.file, &entry.test_file];
+        let absent = paths
+            .into_iter()
+            .flatten()
+            .map(|f| project.root.join(f))
+            .find(|p| !p.exists());
+        if let Some(p) = absent.as_ref() {
+            if !entry.optional {
+                return Err(Error::input(
+                    &suite.path,
+                    0,
+                    format!(
+                        "corpus `{name}`: {} does not exist: fix `file`, or mark the corpus `optional = true` to skip it when absent",
+                        p.display()
+                    ),
+                ));
+            }
+            let why = format!("{} is absent", p.display());
+            err_line(&format!("suite: skipping corpus `{name}`: {why}"));
+            skipped.push((name.clone(), why));
+            continue;
+        }
+        let corpus_dir = dir.join("corpora").join(name);
+        let argv = suite.eval_args(i, &project.root, &corpus_dir);
+        out(&format!(
+            "== corpus `{name}`: topicbench eval {}\n",
+            argv.join(" ")
+        ))?;
+        let parsed = Cli::try_parse_from(
+            ["topicbench".to_owned(), "eval".to_owned()]
+                .into_iter()
+                .chain(argv),
+        )
+        .map_err(|e| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            Error::input(
+                &suite.path,
+                0,
+                format!(
+                    "corpus `{name}`: {}: the suite's settings become `eval` flags (see `topicbench eval --help`)",
+                    first.trim_start_matches("error: ")
+                ),
+            )
+        })?;
+        let Command::Eval(eval_args) = parsed.command else {
+            return Err(Error::Usage("suite: not an eval command".into()));
+        };
+        let code = cmd_eval(cli, project, &eval_args).inspect_err(|_| {
+            err_line(&format!(
+                "suite: corpus `{name}` ({}) could not be evaluated:",
+                suite.path.display()
+            ));
+        })?;
+        status = status.max(code);
+        let report_path = corpus_dir.join("latest.json");
+        let report: serde_json::Value =
+            serde_json::from_slice(&crate::error::read_file(&report_path)?).map_err(|e| {
+                Error::input(&report_path, e.line(), format!("not an eval report: {e}"))
+            })?;
+        results.push(crate::suite::corpus_result(
+            name,
+            &corpus_dir,
+            &report,
+            &suite.metric,
+        )?);
+    }
+    if results.is_empty() {
+        return Err(Error::input(
+            &suite.path,
+            0,
+            "every corpus was skipped: nothing to rank (see the messages above)",
+        ));
+    }
+    let lb = crate::suite::leaderboard(&suite.metric, classifiers::BASELINE, &results, skipped);
+    report::suite::write_suite_reports(&dir, &lb, &args.file.display().to_string())?;
+    out(&format!(
+        "== leaderboard by {} over {} corpora\n{}leaderboard: {}, {} and {}\n",
+        lb.metric,
+        lb.corpora.len(),
+        report::suite::terminal_table(&lb),
+        dir.join("latest.html").display(),
+        dir.join("latest.md").display(),
+        dir.join("latest.json").display(),
+    ))?;
+    Ok(status)
 }
 
 fn cmd_agree(project: &Project, args: &AgreeArgs) -> Result<i32> {

@@ -38,6 +38,7 @@ pub mod resample;
 pub mod shard;
 pub mod split;
 pub mod stats;
+pub mod suite;
 pub mod terminal;
 pub mod text;
 

@@ -1322,3 +1322,146 @@ fn a_failed_classifier_exits_3_after_writing_every_report() {
         .unwrap();
     assert_eq!(broken["status"], "failed");
 }
+
+/// A folder with `a.csv` (a small train/test corpus) and `s.toml` holding `suite`.
+fn suite_dir(suite: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,text,labels,split\n");
+    for i in 0..40 {
+        let (topic, split) = (["x", "y"][i % 2], if i < 30 { "train" } else { "test" });
+        csv.push_str(&format!(
+            "d{i},{topic}word common{},{topic},{split}\n",
+            i % 3
+        ));
+    }
+    std::fs::write(dir.path().join("a.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("s.toml"), suite).unwrap();
+    dir
+}
+
+fn suite_fails(suite: &str, code: i32, want: &[&str]) {
+    let dir = suite_dir(suite);
+    fails(dir.path(), &["suite", "s.toml"], code, want);
+}
+
+#[test]
+fn suite_with_an_unknown_key() {
+    suite_fails(
+        "seed = 1\n\n[[corpus]]\nfiel = \"a.csv\"\n",
+        1,
+        &[
+            "error: s.toml:4: not a suite file: unknown field `fiel`, expected one of `name`, `file`, `test_file`, `format`, `split`, `cv`, `folds`, `repeats`, `optional`, `columns` (see suites/default.toml)",
+        ],
+    );
+}
+
+#[test]
+fn suite_without_a_corpus() {
+    suite_fails(
+        "seed = 1\n",
+        1,
+        &["error: s.toml: no corpus: add at least one [[corpus]] table (see suites/default.toml)"],
+    );
+}
+
+#[test]
+fn suite_with_two_corpora_of_one_name() {
+    suite_fails(
+        "[[corpus]]\nfile = \"a.csv\"\n[[corpus]]\nfile = \"a.csv\"\n",
+        1,
+        &["error: s.toml: two corpora are named `a`: give each [[corpus]] its own `name`"],
+    );
+}
+
+#[test]
+fn suite_corpus_name_with_a_path() {
+    suite_fails(
+        "[[corpus]]\nname = \"../x\"\nfile = \"a.csv\"\n",
+        1,
+        &[
+            "error: s.toml: corpus name `../x` cannot name a report folder: use letters, digits, `_`, `-` and `.`",
+        ],
+    );
+}
+
+#[test]
+fn suite_with_an_unknown_metric() {
+    suite_fails(
+        "metric = \"auc\"\n[[corpus]]\n",
+        1,
+        &[
+            "error: s.toml: unknown metric `auc`: choose from macro_f1, micro_f1, subset_accuracy, hamming_loss",
+        ],
+    );
+    let dir = suite_dir("[[corpus]]\nfile = \"a.csv\"\n");
+    fails(
+        dir.path(),
+        &["suite", "s.toml", "--metric", "auc"],
+        2,
+        &["error: invalid value 'auc' for '--metric <METRIC>'"],
+    );
+}
+
+#[test]
+fn suite_with_an_unknown_split() {
+    suite_fails(
+        "[[corpus]]\nfile = \"a.csv\"\nsplit = \"dev\"\n",
+        1,
+        &["error: s.toml: corpus `a`: split = \"dev\" is not known: the only split is \"test\""],
+    );
+}
+
+#[test]
+fn suite_with_an_unknown_cv() {
+    suite_fails(
+        "[[corpus]]\nfile = \"a.csv\"\ncv = \"loo\"\n",
+        1,
+        &["error: s.toml: corpus `a`: cv = \"loo\" is not known: use \"kfold\" or \"article\""],
+    );
+}
+
+#[test]
+fn suite_with_an_absent_corpus() {
+    suite_fails(
+        "[[corpus]]\nfile = \"b.csv\"\nsplit = \"test\"\n",
+        1,
+        &[
+            "error: s.toml: corpus `b`: b.csv does not exist: fix `file`, or mark the corpus `optional = true` to skip it when absent",
+        ],
+    );
+}
+
+#[test]
+fn suite_with_every_corpus_skipped() {
+    suite_fails(
+        "[[corpus]]\nfile = \"b.csv\"\noptional = true\n",
+        1,
+        &[
+            "suite: skipping corpus `b`: b.csv is absent",
+            "error: s.toml: every corpus was skipped: nothing to rank (see the messages above)",
+        ],
+    );
+}
+
+#[test]
+fn suite_with_an_eval_setting_out_of_range() {
+    suite_fails(
+        "[eval]\npermutations = 5\n[[corpus]]\nfile = \"a.csv\"\nsplit = \"test\"\n",
+        1,
+        &[
+            "error: s.toml: corpus `a`: invalid value '5' for '--permutations <PERMUTATIONS>': 5 is not in 100..=10000000: the suite's settings become `eval` flags (see `topicbench eval --help`)",
+        ],
+    );
+}
+
+#[test]
+fn suite_with_an_unknown_classifier() {
+    suite_fails(
+        "classifiers = [\"svm\"]\n[[corpus]]\nfile = \"a.csv\"\nsplit = \"test\"\n",
+        2,
+        &[
+            "suite: corpus `a` (s.toml) could not be evaluated:",
+            "error: unknown classifier `svm`: choose from multinomial_nb, majority, multinomial_nb_tfidf_bigrams, complement_nb, bernoulli_nb, logistic_regression, linear_svm, nearest_centroid (see `topicbench classifiers`)",
+        ],
+    );
+}

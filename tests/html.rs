@@ -86,6 +86,18 @@ fn headless(page: &Path, extra: &[&str]) -> (String, String) {
     (out, err)
 }
 
+/// Self-contained: nothing to run, nothing to fetch. The only URL is the SVG namespace name.
+fn assert_self_contained(html: &str) {
+    assert!(!html.contains("<script"), "the page has a script");
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for needle in ["http:", "https:", "url(", "@import", "<link", "src="] {
+        assert!(
+            !without_ns.contains(needle),
+            "the page refers out: {needle}"
+        );
+    }
+}
+
 /// Console output of the page (errors, warnings, logs, uncaught exceptions) in Chromium's log.
 fn console_lines(stderr: &str) -> Vec<&str> {
     stderr
@@ -131,15 +143,7 @@ fn latest_html_renders_every_chart_without_console_errors() {
     let page = out.path().join("latest.html");
     let html = std::fs::read_to_string(&page).unwrap();
 
-    // Self-contained: nothing to run, nothing to fetch. The only URL is the SVG namespace name.
-    assert!(!html.contains("<script"), "the page has a script");
-    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
-    for needle in ["http:", "https:", "url(", "@import", "<link", "src="] {
-        assert!(
-            !without_ns.contains(needle),
-            "the page refers out: {needle}"
-        );
-    }
+    assert_self_contained(&html);
     // The run folder has the same page.
     let runs: Vec<_> = std::fs::read_dir(out.path().join("runs"))
         .unwrap()
@@ -322,4 +326,50 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
         other => panic!("unexpected PNG colour type {other:?}"),
     };
     (info.width, info.height, rgb)
+}
+
+/// The suite leaderboard page: self-contained, no console output, the critical-difference
+/// diagram in the rendered DOM with the CD bar and every classifier's name, and drawn ink in
+/// its screenshot.
+#[test]
+fn suite_html_renders_the_critical_difference_diagram() {
+    let dir = crate::suite::fixture("");
+    let (code, _, stderr) = run_bin(dir.path(), &["suite", "s.toml"]);
+    assert_eq!(code, 0, "suite failed: {stderr}");
+    let page = dir.path().join("reports/suite/latest.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_self_contained(&html);
+    let (dom, stderr) = headless(&page, &["--dump-dom"]);
+    assert!(
+        console_lines(&stderr).is_empty(),
+        "{:?}",
+        console_lines(&stderr)
+    );
+    let id = topicbench::report::suite::CD_CHART_ID;
+    let svg_start = dom
+        .find(&format!("<svg id=\"{id}\""))
+        .expect("the diagram is not in the rendered page");
+    let svg = &dom[svg_start..dom[svg_start..].find("</svg>").unwrap() + svg_start];
+    assert!(svg.contains("CD = "), "no CD bar label");
+    for name in [
+        "multinomial_nb",
+        "majority",
+        "complement_nb",
+        "nearest_centroid",
+    ] {
+        assert!(svg.contains(name), "{name} not in the diagram");
+    }
+    let shot = dir.path().join("shot.png");
+    let (_, stderr) = headless(
+        &page,
+        &[
+            "--window-size=1100,1400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    assert!(console_lines(&stderr).is_empty(), "{stderr}");
+    let (_, _, rgb) = decode_png(&shot);
+    // The diagram's lines and text are drawn in the report's ink colour (#333).
+    let ink = rgb.chunks(3).filter(|p| *p == [0x33, 0x33, 0x33]).count();
+    assert!(ink > 500, "the diagram's ink is not rendered: {ink} pixels");
 }

@@ -14,4 +14,5 @@ mod label;
 mod report;
 mod shard;
 mod slurm;
+mod suite;
 mod util;

@@ -167,3 +167,27 @@ pub fn run_bin_env(
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
+
+/// Asserts that the key paths `written` and the keys of the tables in `doc` (rows starting
+/// ``| `key` ``) agree both ways; keys under a row marked *only when* may be absent.
+pub fn assert_documented(written: &std::collections::BTreeSet<String>, doc: &str) {
+    let mut documented = std::collections::BTreeSet::new();
+    let mut conditional = std::collections::BTreeSet::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let key = line[3..].split('`').next().unwrap().to_owned();
+        if line.contains("*only when*") {
+            conditional.insert(key.clone());
+        }
+        documented.insert(key);
+    }
+    let undocumented: Vec<&String> = written.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "written, not in docs/report-json.md: {undocumented:?}"
+    );
+    let missing: Vec<&String> = documented
+        .difference(written)
+        .filter(|k| !conditional.iter().any(|c| k.starts_with(c.as_str())))
+        .collect();
+    assert!(missing.is_empty(), "documented, not written: {missing:?}");
+}

@@ -108,7 +108,7 @@ fn summary_json(s: &Summary) -> Value {
 
 /// Rounds to 12 significant decimals so that the JSON does not depend on the last bits of
 /// floating-point summation order.
-fn round(x: f64) -> f64 {
+pub(crate) fn round(x: f64) -> f64 {
     if x.is_finite() {
         (x * 1e12).round() / 1e12
     } else {

@@ -53,8 +53,8 @@ pub fn chart_ids(single_label: bool) -> [&'static str; 5] {
 /// Page width the charts are drawn for (the page's max-width less its padding).
 const PAGE: u32 = 1000;
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
 
 /// Tableau 10: distinguishable, and readable on white.
 const PALETTE: [RGBColor; 10] = [
@@ -69,8 +69,8 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(0x9c, 0x75, 0x5f),
     RGBColor(0xba, 0xb0, 0xac),
 ];
-const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
-const FONT: &str = "sans-serif";
+pub(crate) const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn esc(s: &str) -> String {
@@ -93,7 +93,12 @@ fn hex(c: RGBColor) -> String {
 }
 
 /// Draws one chart into an `<svg id=…>` string; a drawing error becomes a visible message.
-fn svg(id: &str, label: &str, size: (u32, u32), draw: impl FnOnce(&Area) -> Drawn) -> String {
+pub(crate) fn svg(
+    id: &str,
+    label: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> Drawn,
+) -> String {
     let mut buf = String::new();
     let drawn = {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
@@ -600,7 +605,7 @@ pub fn report_html(
     s
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;max-width:1040px;margin:2em auto;padding:0 1em;line-height:1.45}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;max-width:1040px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
 .meta{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em}\
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0;display:block;max-width:100%;overflow-x:auto}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:right;white-space:nowrap}td:nth-child(7){white-space:normal}.ci{display:block;font-size:.82em;color:#666}\
@@ -611,7 +616,7 @@ figure{margin:.5em 0 1.5em}figcaption{color:#555;font-size:.9em;max-width:60em}s
 .error{color:#a33}.better{color:#1a7f37}.worse{color:#a33}.untested{color:#8a6d00}\
 table.cmp th,table.cmp td{white-space:normal;text-align:left;vertical-align:top}table.cmp td:first-child{white-space:nowrap}footer{margin-top:2em;color:#777;font-size:.85em}";
 
-fn figure(s: &mut String, title: &str, svg: &str, caption: &str) {
+pub(crate) fn figure(s: &mut String, title: &str, svg: &str, caption: &str) {
     let _ = writeln!(
         s,
         "<h2>{}</h2>\n<figure>\n{svg}<figcaption>{caption}</figcaption>\n</figure>",

@@ -1,8 +1,8 @@
 //! Output formats. Only this layer knows about Markdown, JSON, HTML, CSV and terminal tables:
 //! `corpus` for the dataset export and statistics, `eval` for evaluation reports, `html` for the
 //! page with charts, `runs` for listing and comparing stored runs, `agreement` for the `agree`
-//! report. Files are written through `fsutil::write_atomic`, so an interrupted run leaves the
-//! previous report.
+//! report, `suite` for the leaderboard across corpora. Files are written through
+//! `fsutil::write_atomic`, so an interrupted run leaves the previous report.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,7 @@ pub mod corpus;
 pub mod eval;
 pub mod html;
 pub mod runs;
+pub mod suite;
 
 /// Writes `reports/runs/<UTC time>-<short id>/{report.json,report.md,report.html,predictions.csv}`,
 /// then replaces `reports/latest.json`, `reports/latest.md` and `reports/latest.html`. Returns the
