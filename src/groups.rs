@@ -241,14 +241,15 @@ pub fn groups(texts: &[&str], threshold: f64, method: Method, progress: Progress
     let n = texts.len() as u64;
     let mut uf = UnionFind::new(texts.len());
     match method.resolve(texts.len()) {
+        // MinHash reports its own stages (sketches, then bands) up to its total.
         Method::MinHash => minhash_groups(texts, threshold, MINHASH_SEED, &mut uf, progress),
         _ => {
             for (i, j, _) in similar_pairs(texts, threshold) {
                 uf.union(i, j);
             }
+            progress(n, n);
         }
     }
-    progress(n, n);
     uf.roots()
 }
 

@@ -86,6 +86,20 @@ fn class_names(reader: &SerializedFileReader<bytes::Bytes>, column: &str) -> Opt
 
 /// The rows of the Parquet `bytes` read from `path`, in file order.
 pub fn parse_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed> {
+    // The `parquet` crate panics on some damaged files (found by the property test below); a
+    // panic there is a damaged file, not a bug of ours, and must not abort the run.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_rows(path, bytes, columns)))
+        .unwrap_or_else(|_| {
+            Err(Error::input(
+                path,
+                0,
+                "a damaged Parquet file (its reader failed on the file's contents): write it again with pandas or pyarrow (`df.to_parquet(path)`)",
+            ))
+        })
+}
+
+/// [`parse_rows`] without the guard against the reader's panics.
+fn read_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed> {
     let at = |row: usize, message: String| Error::input(path, 0, format!("row {row}: {message}"));
     let reader = SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes)).map_err(|e| {
         Error::input(

@@ -263,7 +263,9 @@ fn a_report_on_24_topics_fits_the_page_and_no_label_is_cut() {
             "--corpus",
             corpus.to_str().unwrap(),
             "--classifiers",
-            "multinomial_nb,nearest_centroid,complement_nb,logistic_regression",
+            "multinomial_nb,nearest_centroid,complement_nb",
+            "--classifier-cmd",
+            "broken=echo this classifier cannot run: its long failure message must wrap inside the ranking table and never push the columns off the page >&2; exit 2",
             "--memory-budget",
             "0.001",
             "--folds",
@@ -274,11 +276,15 @@ fn a_report_on_24_topics_fits_the_page_and_no_label_is_cut() {
             out.path().to_str().unwrap(),
         ],
     );
-    assert_eq!(code, 0, "eval failed: {stderr}");
+    // Exit 3: the external classifier failed, every report was written.
+    assert_eq!(code, 3, "eval: {stderr}");
     let page = out.path().join("latest.html");
     let html = std::fs::read_to_string(&page).unwrap();
-    // logistic_regression fails (the memory budget): its long message is in the table.
-    assert!(html.contains("over the memory budget"), "no failure row");
+    // The failed classifier's long message is in the table.
+    assert!(
+        html.contains("must wrap inside the ranking table"),
+        "no failure row"
+    );
     // A single-label corpus: the confusion matrix, not the co-occurrence diagonal; no empty
     // labels hash; the learning curve's real reason.
     let (dom, _) = headless(&page, &["--dump-dom"]);
