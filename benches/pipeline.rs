@@ -16,7 +16,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ndarray::{Array2, Axis};
 use rand::{Rng, SeedableRng};
 use topicbench::classifiers::{self, Classifier, FitContext};
-use topicbench::dataset::{Dataset, Project};
+use topicbench::data::dataset::{Dataset, Project};
 use topicbench::eval::{self, RunOptions, Scheme};
 use topicbench::features::{FeatureSpec, Tokenized, Vocabulary};
 
@@ -25,8 +25,11 @@ fn root() -> PathBuf {
 }
 
 fn shipped() -> Dataset {
-    topicbench::check::load_project(&Project::new(root()), topicbench::groups::DEFAULT_THRESHOLD)
-        .expect("the shipped corpus passes check")
+    topicbench::data::check::load_project(
+        &Project::new(root()),
+        topicbench::data::groups::DEFAULT_THRESHOLD,
+    )
+    .expect("the shipped corpus passes check")
 }
 
 /// 20 Newsgroups, if ../shared is there.
@@ -39,7 +42,7 @@ fn news20() -> Option<Dataset> {
         );
         return None;
     }
-    topicbench::csv_corpus::load(&path, None).ok()
+    topicbench::data::csv_corpus::load(&path, None).ok()
 }
 
 fn gold(ds: &Dataset, items: &[usize]) -> Array2<bool> {
@@ -90,19 +93,21 @@ fn fit_predict(c: &mut Criterion) {
     let ctx = FitContext {
         seed: 42,
         single_label: false,
+        memory_budget_bytes: topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
     };
-    let dense = classifiers::multinomial_nb::MultinomialNb::default();
-    let sparse = classifiers::multinomial_nb::MultinomialNb {
+    let clf = classifiers::multinomial_nb::MultinomialNb::default();
+    // A zero budget sends the baseline to its sparse twin.
+    let sparse_ctx = FitContext {
         memory_budget_bytes: 0,
-        ..Default::default()
+        ..ctx
     };
     let mut g = c.benchmark_group("fit_predict");
     g.throughput(Throughput::Elements(items.len() as u64));
-    for (name, clf) in [("linfa_dense", &dense), ("sparse", &sparse)] {
+    for (name, ctx) in [("linfa_dense", &ctx), ("sparse", &sparse_ctx)] {
         g.bench_function(BenchmarkId::new("fit", name), |b| {
-            b.iter(|| clf.fit(&x, y.view(), &ctx).unwrap())
+            b.iter(|| clf.fit(&x, y.view(), ctx).unwrap())
         });
-        let model = clf.fit(&x, y.view(), &ctx).unwrap();
+        let model = clf.fit(&x, y.view(), ctx).unwrap();
         g.bench_function(BenchmarkId::new("predict", name), |b| {
             b.iter(|| model.predict(&x))
         });
@@ -117,6 +122,7 @@ fn full_eval(c: &mut Criterion) {
         seed: 42,
         external_timeout: std::time::Duration::from_secs(60),
         external_max_line: 1 << 20,
+        memory_budget_bytes: classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
     };
     let mut g = c.benchmark_group("eval_shipped");
     g.sample_size(10);
@@ -160,6 +166,7 @@ fn scaling(c: &mut Criterion) {
                 let ctx = FitContext {
                     seed: 42,
                     single_label: true,
+                    memory_budget_bytes: topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
                 };
                 let m = baseline
                     .fit(
@@ -189,6 +196,7 @@ fn contenders(c: &mut Criterion) {
     let ctx = FitContext {
         seed: 42,
         single_label: true,
+        memory_budget_bytes: topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
     };
     for name in ["linear_svm", "logistic_regression", "bernoulli_nb"] {
         let clf = classifiers::by_name(name).unwrap();
@@ -208,7 +216,7 @@ fn contenders(c: &mut Criterion) {
 /// only at 1M: exact would take about ten minutes) when `TOPICBENCH_BENCH_LARGE=1`. One sample
 /// of a large size takes minutes; `benches/scaling.sh` measures whole runs instead.
 fn group_scaling(c: &mut Criterion) {
-    use topicbench::groups::{DEFAULT_THRESHOLD, Method, groups};
+    use topicbench::data::groups::{DEFAULT_THRESHOLD, Method, groups};
     let Some(ds) = news20() else { return };
     let sentences: Vec<&str> = ds
         .items

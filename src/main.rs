@@ -1,10 +1,12 @@
 //! The `topicbench` binary: parse the command line, run it, map errors to exit codes
-//! (1 for bad input or a failed run, 2 for command-line usage). All work is in the library.
+//! (1 for bad input or a failed run, 2 for command-line usage). All work is in the library; `cli` turns flags into its calls and prints.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use topicbench::cli::{Cli, err_line, run};
+mod cli;
+
+use cli::{Cli, err_line, run};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

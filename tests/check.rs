@@ -222,15 +222,18 @@ fn check_exits_1_and_lists_every_error() {
 /// and 003's counternarcotics paragraph joins the 000/002 pair; nothing else in the body joins.
 #[test]
 fn shipped_corpus_near_duplicate_groups() {
-    let project = topicbench::dataset::Project::new(repo_root());
-    let ds =
-        topicbench::check::load_project(&project, topicbench::groups::DEFAULT_THRESHOLD).unwrap();
+    let project = topicbench::data::dataset::Project::new(repo_root());
+    let ds = topicbench::data::check::load_project(
+        &project,
+        topicbench::data::groups::DEFAULT_THRESHOLD,
+    )
+    .unwrap();
     let body_groups: Vec<Vec<String>> = ds
         .multi_groups()
         .into_iter()
         .filter(|g| {
             g.iter()
-                .all(|&i| ds.items[i].kind == topicbench::labels::Kind::Body)
+                .all(|&i| ds.items[i].kind == topicbench::data::labels::Kind::Body)
         })
         .map(|g| {
             g.iter()
@@ -304,9 +307,9 @@ fn annotator_files_follow_the_row_rules_but_may_leave_paragraphs_out() {
 /// of two or more (the nine body groups above and two of headlines/bylines).
 #[test]
 fn shipped_corpus_groups_are_the_same_by_minhash() {
-    use topicbench::groups::{DEFAULT_THRESHOLD, Method, groups};
-    let project = topicbench::dataset::Project::new(repo_root());
-    let ds = topicbench::check::load_project(&project, DEFAULT_THRESHOLD).unwrap();
+    use topicbench::data::groups::{DEFAULT_THRESHOLD, Method, groups};
+    let project = topicbench::data::dataset::Project::new(repo_root());
+    let ds = topicbench::data::check::load_project(&project, DEFAULT_THRESHOLD).unwrap();
     let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
     let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
     let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});
@@ -323,11 +326,11 @@ fn shipped_corpus_groups_are_the_same_by_minhash() {
 #[test]
 #[ignore = "reads /work/shared/corpora/20news/corpus.csv"]
 fn twenty_news_groups_by_minhash_match_the_exact_ones() {
-    use topicbench::groups::{
+    use topicbench::data::groups::{
         DEFAULT_THRESHOLD, Method, compare_partitions, groups, similar_pairs,
     };
     let path = std::path::Path::new("/work/shared/corpora/20news/corpus.csv");
-    let ds = topicbench::csv_corpus::load(path, None).unwrap();
+    let ds = topicbench::data::csv_corpus::load(path, None).unwrap();
     let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
     let exact = groups(&texts, DEFAULT_THRESHOLD, Method::Exact, &|_, _| {});
     let minhash = groups(&texts, DEFAULT_THRESHOLD, Method::MinHash, &|_, _| {});

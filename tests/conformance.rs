@@ -111,6 +111,7 @@ const PARAGRAPHS: [(&str, &str); 30] = [
 const CTX: FitContext = FitContext {
     seed: 7,
     single_label: false,
+    memory_budget_bytes: topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
 };
 
 /// A classifier's inputs: matrices built with its own feature spec from the fixture, and what

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use topicbench::classifiers::multinomial_nb::{FittedMnb, MultinomialNb, TopicModel, quietly};
 use topicbench::classifiers::sparse_nb::SparseMultinomialNb;
 use topicbench::classifiers::{Classifier, FitContext, Fitted, Predictions};
-use topicbench::dataset::{Dataset, Project};
+use topicbench::data::dataset::{Dataset, Project};
 use topicbench::eval::{Prepared, Scheme, prepare};
 use topicbench::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
 
@@ -20,13 +20,14 @@ use crate::util::repo_root;
 const CTX: FitContext = FitContext {
     seed: 0,
     single_label: false,
+    memory_budget_bytes: topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
 };
 
 /// The shipped corpus, prepared as `topicbench eval` does by default.
 fn shipped() -> (Dataset, Prepared) {
-    let ds = topicbench::check::load_project(
+    let ds = topicbench::data::check::load_project(
         &Project::new(repo_root()),
-        topicbench::groups::DEFAULT_THRESHOLD,
+        topicbench::data::groups::DEFAULT_THRESHOLD,
     )
     .unwrap();
     let prepared = prepare(
@@ -150,7 +151,7 @@ fn linfa_twin(x: &Csr, y: ArrayView2<bool>) -> FittedMnb {
 /// For every topic, the sparse model's joint log-likelihoods equal linfa's to 1e-9 relative, and
 /// the baseline itself (dense path) predicts what the linfa twin predicts.
 fn assert_sparse_equals_linfa(s: &Split, what: &str) {
-    let budget = MultinomialNb::default().memory_budget_bytes;
+    let budget = topicbench::classifiers::DEFAULT_MEMORY_BUDGET_BYTES;
     let dense_bytes = (s.x_train.n_rows() * s.x_train.n_cols * 8) as u64;
     assert!(
         dense_bytes <= budget,

@@ -250,9 +250,12 @@ fn leave_one_article_out_runs() {
 #[test]
 fn shipped_corpus_folds_are_leak_free_partitions() {
     use topicbench::eval::{Scheme, prepare};
-    let project = topicbench::dataset::Project::new(repo_root());
-    let ds =
-        topicbench::check::load_project(&project, topicbench::groups::DEFAULT_THRESHOLD).unwrap();
+    let project = topicbench::data::dataset::Project::new(repo_root());
+    let ds = topicbench::data::check::load_project(
+        &project,
+        topicbench::data::groups::DEFAULT_THRESHOLD,
+    )
+    .unwrap();
     for scheme in [
         Scheme::KFold {
             folds: 5,
@@ -346,10 +349,12 @@ fn memory_budget_switches_the_baseline_to_sparse_and_leaves_the_contenders_alone
         find(&small, "multinomial_nb"),
         find(&default, "multinomial_nb"),
     );
-    assert_eq!(base_default["params"]["memory_budget_bytes"], 1u64 << 30);
+    // The budget is a setting of the run, not a hyperparameter.
+    assert_eq!(default["cv"]["memory_budget_bytes"], 1u64 << 30);
+    assert!(base_default["params"].get("memory_budget_bytes").is_none());
     assert_eq!(base_default["notes"], serde_json::json!([]));
     // 0.01 MiB = 10,485.76 bytes, rounded.
-    assert_eq!(base["params"]["memory_budget_bytes"], 10486);
+    assert_eq!(small["cv"]["memory_budget_bytes"], 10486);
     let note = base["notes"][0].as_str().unwrap();
     assert!(
         note.starts_with(
@@ -629,4 +634,73 @@ fn tuned_linear_models_predict_topics_and_report_their_choice() {
             "{name} is not tuned: same numbers"
         );
     }
+}
+
+/// The pipeline is a library call: `eval::evaluate` on the shipped corpus gives the numbers the
+/// command line writes (tuned contenders included), and prints nothing itself.
+#[test]
+fn the_library_call_gives_what_eval_writes() {
+    use topicbench::classifiers::{self, tune_all};
+    use topicbench::eval::{self, EvalConfig, RunOptions, Scheme, StatsOptions};
+    let (v, _out) = eval_json(&[
+        "--classifiers",
+        "multinomial_nb,logistic_regression,majority",
+        "--repeats",
+        "3",
+        "--no-learning-curve",
+    ]);
+    let ds = topicbench::data::check::load_project(
+        &topicbench::data::dataset::Project::new(repo_root()),
+        topicbench::data::groups::DEFAULT_THRESHOLD,
+    )
+    .unwrap();
+    let names = ["multinomial_nb", "logistic_regression", "majority"];
+    let config = EvalConfig {
+        scheme: Scheme::KFold {
+            folds: 5,
+            repeats: 3,
+        },
+        seed: 42,
+        classifiers: tune_all(
+            names
+                .iter()
+                .map(|n| classifiers::by_name(n).unwrap())
+                .collect(),
+            false,
+        ),
+        externals: Vec::new(),
+        run: RunOptions {
+            seed: 42,
+            external_timeout: std::time::Duration::from_secs(60),
+            external_max_line: 1 << 20,
+            memory_budget_bytes: classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
+        },
+        stats: StatsOptions {
+            seed: 42,
+            ..StatsOptions::default()
+        },
+        learning_curve: false,
+    };
+    let e = eval::evaluate(&ds, &config, &|| {}).unwrap();
+    assert_eq!(e.summaries.len(), 3);
+    for s in &e.summaries {
+        let written = v["classifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == s.name.as_str())
+            .unwrap();
+        for m in ["macro_f1", "micro_f1", "subset_accuracy", "hamming_loss"] {
+            let got = s.metrics[m].mean;
+            let want = written["metrics"][m]["mean"].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-9, "{} {m}: {got} vs {want}", s.name);
+        }
+    }
+    // The tuned contender reports its choice per fold, as the report does.
+    let lr = e
+        .summaries
+        .iter()
+        .find(|s| s.name == "logistic_regression")
+        .unwrap();
+    assert_eq!(lr.tuning.len(), 15);
 }

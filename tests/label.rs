@@ -171,10 +171,10 @@ fn three_annotators() -> Fixture {
 /// present; only b:2 (1, 1, 0) disagrees, D_o = (9 − 5)/2 = 2; α = 1 − 12·2/(169 − 64 − 25) = 0.7.
 #[test]
 fn agreement_statistics_match_independent_implementations() {
-    use topicbench::agreement;
+    use topicbench::annotate::agreement;
     let f = three_annotators();
-    let project = topicbench::dataset::Project::new(f.root());
-    let (sources, ann) = topicbench::check::load_annotators(&project, &[]).unwrap();
+    let project = topicbench::data::dataset::Project::new(f.root());
+    let (sources, ann) = topicbench::data::check::load_annotators(&project, &[]).unwrap();
     assert_eq!(
         ann.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
         ["alice", "bob", "carol"]
@@ -405,7 +405,7 @@ fn label_revisits_a_changed_paragraph_and_replaces_its_row() {
     assert!(
         csv.ends_with(&format!(
             "b:2,body,beta,{},more beta text about other things\n",
-            topicbench::corpus::fingerprint("more beta text about other things")
+            topicbench::data::articles::fingerprint("more beta text about other things")
         )),
         "{csv}"
     );
@@ -745,12 +745,12 @@ fn label_in_a_real_terminal_survives_ctrl_c_and_a_killed_terminal() {
 #[test]
 fn rewriting_the_shipped_labels_changes_nothing() {
     let path = crate::util::repo_root().join("labels/paragraphs.csv");
-    let mut d = topicbench::labels::Diagnostics::default();
-    let rows = topicbench::labels::read_label_rows(&path, &mut d);
+    let mut d = topicbench::data::labels::Diagnostics::default();
+    let rows = topicbench::data::labels::read_label_rows(&path, &mut d);
     assert_eq!(d.errors(), 0, "{:?}", d.0);
     assert_eq!(rows.len(), 98);
     assert_eq!(
-        String::from_utf8(topicbench::labels::label_rows_csv(&rows)).unwrap(),
+        String::from_utf8(topicbench::data::labels::label_rows_csv(&rows)).unwrap(),
         std::fs::read_to_string(&path).unwrap()
     );
 }

@@ -11,6 +11,7 @@ mod faults;
 mod formats;
 mod html;
 mod label;
+mod layers;
 mod report;
 mod shard;
 mod slurm;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use topicbench::corpus::fingerprint;
+use topicbench::data::articles::fingerprint;
 
 /// Root of this repository (the shipped corpus).
 pub fn repo_root() -> PathBuf {
@@ -97,9 +97,11 @@ impl Fixture {
 
     /// Runs `check` and returns its findings as `relative/path:line: severity: message`.
     pub fn check(&self) -> Vec<String> {
-        let project = topicbench::dataset::Project::new(self.root());
-        let (d, _) =
-            topicbench::check::check_project(&project, topicbench::groups::DEFAULT_THRESHOLD);
+        let project = topicbench::data::dataset::Project::new(self.root());
+        let (d, _) = topicbench::data::check::check_project(
+            &project,
+            topicbench::data::groups::DEFAULT_THRESHOLD,
+        );
         d.0.iter()
             .map(|x| {
                 let s = x.to_string();
@@ -190,4 +192,22 @@ pub fn assert_documented(written: &std::collections::BTreeSet<String>, doc: &str
         .filter(|k| !conditional.iter().any(|c| k.starts_with(c.as_str())))
         .collect();
     assert!(missing.is_empty(), "documented, not written: {missing:?}");
+}
+
+/// Every file below `dir` (recursively), sorted by path.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }

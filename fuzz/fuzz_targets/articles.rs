@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::corpus::parse_article;
+use topicbench::data::articles::parse_article;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(paragraphs) = parse_article(Path::new("a.txt"), "a", data) {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::csv_corpus::parse;
+use topicbench::data::csv_corpus::parse;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(ds) = parse(Path::new("c.csv"), data, Some(0.3)) {

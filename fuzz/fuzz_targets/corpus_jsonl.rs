@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::corpus_file::{Columns, build};
-use topicbench::jsonl_corpus::parse_rows;
+use topicbench::data::corpus_file::{Columns, build};
+use topicbench::data::jsonl_corpus::parse_rows;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("c.jsonl");

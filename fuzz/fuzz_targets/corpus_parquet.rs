@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::corpus_file::Columns;
-use topicbench::parquet_corpus::parse_rows;
+use topicbench::data::corpus_file::Columns;
+use topicbench::data::parquet_corpus::parse_rows;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(parsed) = parse_rows(Path::new("c.parquet"), data, &Columns::default()) {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::external::{FoldRequest, parse_response};
+use topicbench::classifiers::external::{FoldRequest, parse_response};
 
 fuzz_target!(|data: &[u8]| {
     let req = FoldRequest {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use topicbench::labels::{Diagnostics, parse_label_rows, parse_topics};
+use topicbench::data::labels::{Diagnostics, parse_label_rows, parse_topics};
 
 fuzz_target!(|data: &[u8]| {
     let lines = 1 + data.iter().filter(|&&b| b == b'\n').count();

@@ -166,18 +166,6 @@ impl FittedBnb {
 impl BernoulliNb {
     /// Fits and returns the concrete model.
     pub fn fit_model(&self, x: &Csr, y: ArrayView2<bool>, single_label: bool) -> Result<FittedBnb> {
-        if self.alpha.is_nan() || self.alpha <= 0.0 {
-            return Err(Error::Usage(format!(
-                "bernoulli_nb: alpha must be > 0, got {}",
-                self.alpha
-            )));
-        }
-        if !self.binarize_threshold.is_finite() || self.binarize_threshold < 0.0 {
-            return Err(Error::Usage(format!(
-                "bernoulli_nb: binarize_threshold must be finite and >= 0, got {}",
-                self.binarize_threshold
-            )));
-        }
         let threshold = self.binarize_threshold;
         let xbin = binarized(x, threshold);
         let (v, t) = (x.n_cols, y.ncols());
@@ -238,6 +226,17 @@ impl BernoulliNb {
 }
 
 impl Classifier for BernoulliNb {
+    fn check(&self) -> Result<()> {
+        super::common::check_alpha("bernoulli_nb", self.alpha)?;
+        if !self.binarize_threshold.is_finite() || self.binarize_threshold < 0.0 {
+            return Err(Error::Usage(format!(
+                "bernoulli_nb: binarize_threshold must be finite and >= 0, got {}",
+                self.binarize_threshold
+            )));
+        }
+        Ok(())
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
     }
@@ -245,9 +244,12 @@ impl Classifier for BernoulliNb {
     fn name(&self) -> &'static str {
         "bernoulli_nb"
     }
-    fn describe(&self) -> &'static str {
-        "Bernoulli naive Bayes (as scikit-learn BernoulliNB, sparse) on word presence/absence, \
-         alpha 1.0, one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "Bernoulli naive Bayes (as scikit-learn BernoulliNB, sparse) on word presence/absence, \
+             {}, one-vs-rest",
+            super::setting_text("alpha", self.alpha)
+        )
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS
@@ -310,6 +312,7 @@ mod tests {
         let ctx = FitContext {
             seed: 0,
             single_label,
+            memory_budget_bytes: crate::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
         };
         BernoulliNb::default().fit(x, y, &ctx)
     }
@@ -465,8 +468,6 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_refused() {
-        let x = Csr::from_rows(2, [vec![(0, 1.0)], vec![(1, 1.0)]]);
-        let y = array![[true], [false]];
         for bad in [
             BernoulliNb {
                 alpha: 0.0,
@@ -477,7 +478,7 @@ mod tests {
                 ..BernoulliNb::default()
             },
         ] {
-            let e = bad.fit_model(&x, y.view(), false).unwrap_err();
+            let e = bad.check().unwrap_err();
             assert!(e.to_string().starts_with("bernoulli_nb:"), "{e}");
         }
     }

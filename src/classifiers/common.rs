@@ -78,10 +78,20 @@ impl<F: Fitted> Fitted for InBlocks<F> {
     }
 }
 
-/// The checks both iterative solvers (`linear_svm`, `logistic_regression`) make before fitting:
-/// `c` finite and > 0, `tol` finite and > 0, `max_iter` > 0 (usage errors), and finite feature
-/// values.
-pub fn check_solver_input(name: &str, c: f64, tol: f64, max_iter: usize, x: &Csr) -> Result<()> {
+/// A smoothing `alpha` must be finite and > 0 (a usage error naming `name`).
+pub fn check_alpha(name: &str, alpha: f64) -> Result<()> {
+    if alpha.is_finite() && alpha > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{name}: alpha must be finite and > 0, got {alpha}"
+        )))
+    }
+}
+
+/// The hyperparameters of both iterative solvers (`linear_svm`, `logistic_regression`): `c`
+/// finite and > 0, `tol` finite and > 0, `max_iter` > 0 (usage errors).
+pub fn check_solver_params(name: &str, c: f64, tol: f64, max_iter: usize) -> Result<()> {
     if !c.is_finite() || c <= 0.0 {
         return Err(Error::Usage(format!(
             "{name}: c must be finite and > 0, got {c}"
@@ -92,6 +102,11 @@ pub fn check_solver_input(name: &str, c: f64, tol: f64, max_iter: usize, x: &Csr
             "{name}: tol must be finite and > 0 and max_iter > 0, got {tol} and {max_iter}"
         )));
     }
+    Ok(())
+}
+
+/// The iterative solvers need finite feature values (a failed fit otherwise).
+pub fn check_finite(name: &str, x: &Csr) -> Result<()> {
     if let Some(bad) = x.data.iter().find(|v| !v.is_finite()) {
         return Err(Error::Failed(format!(
             "{name}: feature values must be finite, found {bad}"

@@ -68,12 +68,6 @@ impl ComplementNb {
         y: ArrayView2<bool>,
         single_label: bool,
     ) -> Result<FittedComplementNb> {
-        if self.alpha.is_nan() || self.alpha <= 0.0 {
-            return Err(Error::Usage(format!(
-                "complement_nb: alpha must be > 0, got {}",
-                self.alpha
-            )));
-        }
         if let Some(bad) = x.data.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
             return Err(Error::Failed(format!(
                 "complement_nb: feature values must be finite and non-negative counts, found {bad}"
@@ -150,6 +144,10 @@ impl FittedComplementNb {
 }
 
 impl Classifier for ComplementNb {
+    fn check(&self) -> Result<()> {
+        super::common::check_alpha("complement_nb", self.alpha)
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
     }
@@ -157,8 +155,11 @@ impl Classifier for ComplementNb {
     fn name(&self) -> &'static str {
         "complement_nb"
     }
-    fn describe(&self) -> &'static str {
-        "complement naive Bayes (as scikit-learn ComplementNB) on word counts, alpha 1.0, one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "complement naive Bayes (as scikit-learn ComplementNB) on word counts, {}, one-vs-rest",
+            super::setting_text("alpha", self.alpha)
+        )
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS
@@ -356,6 +357,10 @@ mod tests {
         assert_eq!(p.scores, array![[0.0, 1.0], [0.0, 1.0]]);
         assert_eq!(p.decisions, array![[false, true], [false, true]]);
         let bad = ComplementNb { alpha: 0.0 };
-        assert!(bad.fit_model(&x, y.view(), false).is_err());
+        let e = bad.check().unwrap_err();
+        assert!(
+            e.to_string().starts_with("complement_nb: alpha must be"),
+            "{e}"
+        );
     }
 }

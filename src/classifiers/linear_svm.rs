@@ -23,7 +23,9 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::common::{argmax_decisions, check_solver_input, constant_topic, logistic};
+use super::common::{
+    argmax_decisions, check_finite, check_solver_params, constant_topic, logistic,
+};
 use super::{Classifier, FitContext, Fitted, Predictions};
 use crate::error::Result;
 use crate::features::{Csr, FeatureSpec};
@@ -183,7 +185,7 @@ impl LinearSvm {
         single_label: bool,
         seed: u64,
     ) -> Result<FittedSvm> {
-        check_solver_input("linear_svm", self.c, self.tol, self.max_iter, x)?;
+        check_finite("linear_svm", x)?;
         let t = y.ncols();
         let solutions: Vec<std::result::Result<TopicSolution, bool>> = (0..t)
             .into_par_iter()
@@ -234,6 +236,10 @@ impl LinearSvm {
 }
 
 impl Classifier for LinearSvm {
+    fn check(&self) -> Result<()> {
+        check_solver_params("linear_svm", self.c, self.tol, self.max_iter)
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "c", &super::C_GRID, |s, v| s.c = v)
     }
@@ -241,9 +247,12 @@ impl Classifier for LinearSvm {
     fn name(&self) -> &'static str {
         "linear_svm"
     }
-    fn describe(&self) -> &'static str {
-        "linear SVM (as scikit-learn LinearSVC: squared hinge, dual coordinate descent) on TF-IDF \
-         unigrams, C 1.0, one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "linear SVM (as scikit-learn LinearSVC: squared hinge, dual coordinate descent) on TF-IDF \
+             unigrams, {}, one-vs-rest",
+            super::setting_text("c", self.c)
+        )
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::TFIDF
@@ -384,6 +393,7 @@ mod tests {
             c: 0.0,
             ..LinearSvm::default()
         };
-        assert!(bad.fit_model(&x, y.view(), false, 0).is_err());
+        let e = bad.check().unwrap_err();
+        assert!(e.to_string().starts_with("linear_svm: c must be"), "{e}");
     }
 }

@@ -22,8 +22,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    check_solver_input, constant_topic, logistic, multiclass_with_absent, single_label_target,
-    sparse_dot,
+    check_finite, check_solver_params, constant_topic, logistic, multiclass_with_absent,
+    single_label_target, sparse_dot,
 };
 use super::lbfgs;
 use super::{Classifier, FitContext, Fitted, Predictions};
@@ -180,7 +180,7 @@ impl LogisticRegression {
         y: ArrayView2<bool>,
         single_label: bool,
     ) -> Result<FittedLogistic> {
-        check_solver_input("logistic_regression", self.c, self.tol, self.max_iter, x)?;
+        check_finite("logistic_regression", x)?;
         let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
         let xt = transpose(x);
         let opts = lbfgs::Options {
@@ -286,6 +286,10 @@ impl FittedLogistic {
 }
 
 impl Classifier for LogisticRegression {
+    fn check(&self) -> Result<()> {
+        check_solver_params("logistic_regression", self.c, self.tol, self.max_iter)
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "c", &super::C_GRID, |s, v| s.c = v)
     }
@@ -293,9 +297,12 @@ impl Classifier for LogisticRegression {
     fn name(&self) -> &'static str {
         "logistic_regression"
     }
-    fn describe(&self) -> &'static str {
-        "L2 logistic regression (as scikit-learn LogisticRegression, L-BFGS on the sparse matrix) \
-         on TF-IDF unigrams, C 1.0, multinomial on single-label data, else one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "L2 logistic regression (as scikit-learn LogisticRegression, L-BFGS on the sparse matrix) \
+             on TF-IDF unigrams, {}, multinomial on single-label data, else one-vs-rest",
+            super::setting_text("c", self.c)
+        )
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::TFIDF
@@ -449,8 +456,11 @@ mod tests {
             c: -1.0,
             ..LogisticRegression::default()
         };
-        let e = bad.fit_model(&x, y.view(), false).unwrap_err();
-        assert!(e.to_string().starts_with("logistic_regression:"), "{e}");
+        let e = bad.check().unwrap_err();
+        assert!(
+            e.to_string().starts_with("logistic_regression: c must be"),
+            "{e}"
+        );
     }
 
     #[test]

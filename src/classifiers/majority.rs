@@ -24,8 +24,9 @@ impl Classifier for Majority {
     fn name(&self) -> &'static str {
         "majority"
     }
-    fn describe(&self) -> &'static str {
+    fn describe(&self) -> String {
         "label-prior floor: every topic carried by most training paragraphs (single-label: the commonest)"
+            .to_owned()
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS

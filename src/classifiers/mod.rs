@@ -18,6 +18,7 @@ use crate::features::{Csr, FeatureSpec};
 pub mod bernoulli_nb;
 pub mod common;
 pub mod complement_nb;
+pub mod external;
 pub mod lbfgs;
 pub mod linear_svm;
 pub mod logistic_regression;
@@ -31,7 +32,7 @@ pub mod nearest_centroid;
 pub mod sparse_nb;
 pub mod tuned;
 
-pub use tuned::{FoldView, Tuned};
+pub use tuned::{FoldView, Tuned, tune_all};
 
 /// What a fitted model says about a set of paragraphs.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,10 @@ pub struct FitContext {
     /// and predict exactly one topic per paragraph (the highest score, ties to the lower id),
     /// instead of independent one-vs-rest decisions.
     pub single_label: bool,
+    /// The largest dense copy of the training data a fit may make, in bytes (`eval
+    /// --memory-budget`). Only the baseline makes one (for linfa-bayes); over the budget it
+    /// computes the same model on the sparse matrix.
+    pub memory_budget_bytes: u64,
 }
 
 /// A classifier's hyperparameters: fit them on a training fold.
@@ -58,17 +63,19 @@ pub trait Classifier: Send + Sync {
     /// Registry name, e.g. `multinomial_nb`.
     fn name(&self) -> &'static str;
     /// One line for `topicbench classifiers`.
-    fn describe(&self) -> &'static str;
+    fn describe(&self) -> String;
     /// The features it is fitted on.
     fn features(&self) -> FeatureSpec;
     /// Hyperparameters as JSON, for reports.
     fn params(&self) -> serde_json::Value;
+    /// Checks the hyperparameters, once, before any fit (linfa's `ParamGuard` idea): a bad value
+    /// is a usage error naming it. `eval` and `predict` call it before the first fold; `fit` may
+    /// then assume the values are valid.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
     /// Fits on `x` (paragraphs × features) and `y` (paragraphs × topics).
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>>;
-    /// Sets the largest dense copy of the training data its fit may make, in bytes (`eval
-    /// --memory-budget`); it shows in [`Classifier::params`]. Classifiers that never make a
-    /// dense copy ignore it.
-    fn set_memory_budget(&mut self, _bytes: u64) {}
     /// Fits on a training fold seen whole: `x` and `y` as for [`Classifier::fit`], and `fold`,
     /// the fold's rows, their groups and labels and a way to vectorize any subset of them from
     /// scratch — what a tuning wrapper ([`Tuned`]) needs to build inner folds honestly. `eval`
@@ -175,6 +182,16 @@ impl TopN {
     }
 }
 
+/// A hyperparameter's name as the descriptions write it (scikit-learn's: `C` for `c`).
+pub fn setting_name(key: &str) -> &str {
+    if key == "c" { "C" } else { key }
+}
+
+/// `alpha 1.0`, `C 0.1`: a hyperparameter and its value in a description.
+pub fn setting_text(key: &str, value: f64) -> String {
+    format!("{} {value:?}", setting_name(key))
+}
+
 /// Smoothing values a naive-Bayes tuning search tries, strongest first.
 pub const ALPHA_GRID: [f64; 3] = [1.0, 0.1, 0.01];
 /// Inverse regularization values a linear-model tuning search tries, strongest first.
@@ -246,17 +263,9 @@ pub const REGISTRY: &[Entry] = &[
 /// The baseline every other classifier is compared with.
 pub const BASELINE: &str = "multinomial_nb";
 
-/// Looks a classifier up by name (default hyperparameters and memory budget).
+/// Looks a classifier up by name (default hyperparameters).
 pub fn by_name(name: &str) -> Option<Box<dyn Classifier>> {
     REGISTRY.iter().find(|e| e.name == name).map(|e| (e.make)())
-}
-
-/// [`by_name`], with the memory budget of its dense copies set to `memory_budget_bytes`.
-pub fn build(name: &str, memory_budget_bytes: u64) -> Option<Box<dyn Classifier>> {
-    by_name(name).map(|mut c| {
-        c.set_memory_budget(memory_budget_bytes);
-        c
-    })
 }
 
 /// Log of the sum of exponentials, computed stably (subtracting the maximum).
@@ -374,6 +383,7 @@ mod tests {
         let ctx = FitContext {
             seed: 0,
             single_label: false,
+            memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
         };
         // Topic 0: no positives; topics 1 and 2: two each (tie, to 1); topic 3: one.
         let y = ndarray::array![
@@ -393,24 +403,5 @@ mod tests {
             none.decisions.iter().all(|d| !d),
             "no positives: predict nothing"
         );
-    }
-
-    /// Every classifier that has a budget takes the one it is built with (and reports it).
-    #[test]
-    fn build_sets_the_memory_budget() {
-        let mut with_budget = Vec::new();
-        for e in REGISTRY {
-            let default = (e.make)().params();
-            let built = build(e.name, 12345).unwrap().params();
-            if let Some(b) = default.get("memory_budget_bytes") {
-                assert_eq!(b, DEFAULT_MEMORY_BUDGET_BYTES, "{}", e.name);
-                assert_eq!(built["memory_budget_bytes"], 12345, "{}", e.name);
-                with_budget.push(e.name);
-            } else {
-                assert_eq!(built, default, "{}", e.name);
-            }
-        }
-        // The contenders are all sparse: only the baseline makes a dense copy (for linfa-bayes).
-        assert_eq!(with_budget, ["multinomial_nb"]);
     }
 }

@@ -21,8 +21,8 @@ impl Classifier for MostFrequent {
     fn name(&self) -> &'static str {
         "most_frequent"
     }
-    fn describe(&self) -> &'static str {
-        "predicts the most frequent training topic for every paragraph"
+    fn describe(&self) -> String {
+        "predicts the most frequent training topic for every paragraph".to_owned()
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS

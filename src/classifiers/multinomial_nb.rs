@@ -9,7 +9,7 @@
 //!   [`super::binary_from_jll`], where a tie is "no".
 //!
 //! linfa needs a dense matrix. When `n_train × n_features × 8` bytes would exceed
-//! `memory_budget_bytes` (`eval --memory-budget`), the same model is computed on the sparse matrix by
+//! `FitContext::memory_budget_bytes` (`eval --memory-budget`), the same model is computed on the sparse matrix by
 //! [`super::sparse_nb`] (equal joint log-likelihoods, tested) and the fitted model says so.
 
 use std::sync::Mutex;
@@ -31,17 +31,11 @@ use crate::features::{Csr, FeatureSpec};
 pub struct MultinomialNb {
     /// Additive (Laplace/Lidstone) smoothing.
     pub alpha: f64,
-    /// Largest dense training matrix linfa may be given, in bytes; above it the sparse
-    /// equivalent is used.
-    pub memory_budget_bytes: u64,
 }
 
 impl Default for MultinomialNb {
     fn default() -> Self {
-        MultinomialNb {
-            alpha: 1.0,
-            memory_budget_bytes: super::DEFAULT_MEMORY_BUDGET_BYTES,
-        }
+        MultinomialNb { alpha: 1.0 }
     }
 }
 
@@ -110,6 +104,10 @@ impl FittedMnb {
 }
 
 impl Classifier for MultinomialNb {
+    fn check(&self) -> Result<()> {
+        super::common::check_alpha("multinomial_nb", self.alpha)
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
     }
@@ -117,8 +115,11 @@ impl Classifier for MultinomialNb {
     fn name(&self) -> &'static str {
         "multinomial_nb"
     }
-    fn describe(&self) -> &'static str {
-        "baseline: linfa-bayes MultinomialNb on word counts, alpha 1.0, one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "baseline: linfa-bayes MultinomialNb on word counts, {}, one-vs-rest",
+            super::setting_text("alpha", self.alpha)
+        )
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::COUNTS
@@ -126,20 +127,11 @@ impl Classifier for MultinomialNb {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
-    fn set_memory_budget(&mut self, bytes: u64) {
-        self.memory_budget_bytes = bytes;
-    }
     fn fit(&self, x: &Csr, y: ArrayView2<bool>, ctx: &FitContext) -> Result<Box<dyn Fitted>> {
-        if self.alpha.is_nan() || self.alpha <= 0.0 {
-            return Err(Error::Usage(format!(
-                "multinomial_nb: alpha must be > 0, got {}",
-                self.alpha
-            )));
-        }
         let dense_bytes = (x.n_rows() as u64)
             .saturating_mul(x.n_cols as u64)
             .saturating_mul(8);
-        if dense_bytes > self.memory_budget_bytes {
+        if dense_bytes > ctx.memory_budget_bytes {
             let sparse = SparseMultinomialNb {
                 alpha: self.alpha,
                 features: FeatureSpec::COUNTS,
@@ -147,7 +139,7 @@ impl Classifier for MultinomialNb {
             let note = format!(
                 "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {}, over the memory budget of {}",
                 super::common::size_text(dense_bytes),
-                super::common::size_text(self.memory_budget_bytes)
+                super::common::size_text(ctx.memory_budget_bytes)
             );
             let model = sparse.fit_model(x, y, ctx.single_label)?;
             return Ok(Box::new(FittedMnb::Sparse(model, note)));

@@ -118,8 +118,9 @@ impl Classifier for NearestCentroid {
     fn name(&self) -> &'static str {
         "nearest_centroid"
     }
-    fn describe(&self) -> &'static str {
+    fn describe(&self) -> String {
         "Rocchio: cosine to yes/no centroids of L2-normalized TF-IDF unigrams, one-vs-rest"
+            .to_owned()
     }
     fn features(&self) -> FeatureSpec {
         FeatureSpec::TFIDF

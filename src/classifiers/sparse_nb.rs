@@ -57,12 +57,6 @@ impl SparseMultinomialNb {
         y: ArrayView2<bool>,
         single_label: bool,
     ) -> Result<SparseNbModel> {
-        if self.alpha.is_nan() || self.alpha <= 0.0 {
-            return Err(Error::Usage(format!(
-                "alpha must be > 0, got {}",
-                self.alpha
-            )));
-        }
         let (n, v, t) = (x.n_rows(), x.n_cols, y.ncols());
         // Per word its total, and per topic a dense vector of its "yes" paragraphs' word counts
         // (topic-major: each topic's pass adds into one vector of V values that stays in cache,
@@ -210,6 +204,10 @@ impl SparseNbModel {
 }
 
 impl Classifier for SparseMultinomialNb {
+    fn check(&self) -> Result<()> {
+        super::common::check_alpha(self.name(), self.alpha)
+    }
+
     fn grid(&self) -> Vec<(serde_json::Value, Box<dyn Classifier>)> {
         super::grid_over(self, "alpha", &super::ALPHA_GRID, |c, v| c.alpha = v)
     }
@@ -217,8 +215,21 @@ impl Classifier for SparseMultinomialNb {
     fn name(&self) -> &'static str {
         "multinomial_nb_tfidf_bigrams"
     }
-    fn describe(&self) -> &'static str {
-        "multinomial naive Bayes on TF-IDF of word unigrams and bigrams, alpha 0.1, one-vs-rest"
+    fn describe(&self) -> String {
+        format!(
+            "multinomial naive Bayes on {} of word {}, {}, one-vs-rest",
+            if self.features.tfidf {
+                "TF-IDF"
+            } else {
+                "counts"
+            },
+            if self.features.ngram_max >= 2 {
+                "unigrams and bigrams"
+            } else {
+                "unigrams"
+            },
+            super::setting_text("alpha", self.alpha)
+        )
     }
     fn features(&self) -> FeatureSpec {
         self.features

@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 
 use super::{Classifier, FitContext, Fitted, Predictions};
 use crate::error::{Error, Result};
+use crate::eval::folds::{self, Fold};
+use crate::eval::metrics::{Counts, Scores};
 use crate::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
-use crate::metrics::{Counts, Scores};
-use crate::split::{self, Fold};
 
 /// A training fold as a tuning wrapper needs it.
 #[derive(Clone, Copy)]
@@ -53,7 +53,7 @@ impl FoldView<'_> {
             })
             .collect();
         let groups: Vec<usize> = self.rows.iter().map(|&d| self.groups[d]).collect();
-        split::repeated_kfold(&labels, self.gold.ncols(), &groups, k, 1, seed)
+        folds::repeated_kfold(&labels, self.gold.ncols(), &groups, k, 1, seed)
             .map_err(|e| Error::Failed(format!("cannot build inner folds for tuning: {e}")))
     }
 
@@ -100,12 +100,46 @@ impl Tuned {
 }
 
 impl Classifier for Tuned {
+    /// The inner classifier and every grid point.
+    fn check(&self) -> Result<()> {
+        self.inner.check()?;
+        self.candidates.iter().try_for_each(|(_, c)| c.check())
+    }
+
     fn name(&self) -> &'static str {
         self.inner.name()
     }
 
-    fn describe(&self) -> &'static str {
-        self.inner.describe()
+    /// The inner classifier's description with its fixed setting replaced by the grid searched.
+    fn describe(&self) -> String {
+        let text = self.inner.describe();
+        let Some((key, default)) = self.inner.params().as_object().and_then(|p| {
+            let key = self
+                .candidates
+                .first()?
+                .0
+                .as_object()?
+                .keys()
+                .next()?
+                .clone();
+            Some((key.clone(), p.get(&key)?.as_f64()?))
+        }) else {
+            return text;
+        };
+        let values: Vec<String> = self
+            .candidates
+            .iter()
+            .filter_map(|(v, _)| v.get(&key)?.as_f64())
+            .map(|v| format!("{v}"))
+            .collect();
+        text.replace(
+            &super::setting_text(&key, default),
+            &format!(
+                "{} tuned over {{{}}} by nested cross-validation",
+                super::setting_name(&key),
+                values.join(", ")
+            ),
+        )
     }
 
     fn features(&self) -> FeatureSpec {
@@ -127,13 +161,6 @@ impl Classifier for Tuned {
             "{} is tuned by nested cross-validation and needs its training fold's text: fit it through fit_fold",
             self.inner.name()
         )))
-    }
-
-    fn set_memory_budget(&mut self, bytes: u64) {
-        self.inner.set_memory_budget(bytes);
-        for (_, c) in &mut self.candidates {
-            c.set_memory_budget(bytes);
-        }
     }
 
     fn fit_fold(
@@ -222,6 +249,26 @@ impl Fitted for FittedTuned {
     }
 }
 
+/// Wraps every classifier of `list` that has a grid in [`Tuned`]; the baseline only when
+/// `baseline_too` (by default it is the fixed reference).
+pub fn tune_all(list: Vec<Box<dyn Classifier>>, baseline_too: bool) -> Vec<Box<dyn Classifier>> {
+    list.into_iter()
+        .map(|c| {
+            if c.name() == super::BASELINE && !baseline_too {
+                return c;
+            }
+            let candidates = c.grid();
+            if candidates.is_empty() {
+                return c;
+            }
+            Box::new(Tuned {
+                inner: c,
+                candidates,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,8 +350,8 @@ mod tests {
         fn name(&self) -> &'static str {
             "spy"
         }
-        fn describe(&self) -> &'static str {
-            "records what it sees"
+        fn describe(&self) -> String {
+            "records what it sees".to_owned()
         }
         fn features(&self) -> FeatureSpec {
             FeatureSpec::COUNTS
@@ -376,6 +423,7 @@ mod tests {
         let ctx = FitContext {
             seed: 3,
             single_label: true,
+            memory_budget_bytes: crate::classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
         };
         let model = tuned.fit_fold(&x, y.view(), &ctx, &view).unwrap();
         let seen = SEEN.lock().unwrap().clone();

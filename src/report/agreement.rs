@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use crate::agreement::{Group, Pair};
-use crate::check::Sources;
-use crate::corpus::excerpt;
-use crate::labels::Labels;
+use crate::annotate::agreement::{Group, Pair};
+use crate::data::articles::excerpt;
+use crate::data::check::Sources;
+use crate::data::labels::Labels;
 
 /// A statistic with three decimals, or `n/a` when it is undefined.
 fn stat(v: Option<f64>) -> String {

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::dataset::Dataset;
-use crate::labels::Kind;
+use crate::data::dataset::Dataset;
+use crate::data::labels::Kind;
 
 #[derive(Serialize)]
 struct Row<'a> {

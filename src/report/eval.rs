@@ -11,13 +11,13 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
+use crate::eval::learning_curve::{LearningCurve, PERCENTS};
+use crate::eval::metrics::HEADLINE;
+use crate::eval::stats::{Summary, Verdict};
 use crate::eval::{
-    ClassifierSummary, EvalRun, Explanation, MetricComparison, Scheme, StatsOptions,
+    ClassifierSummary, EvalRun, Explanation, MetricComparison, Scheme, StatsOptions, ranking,
 };
-use crate::learning_curve::{LearningCurve, PERCENTS};
-use crate::metrics::HEADLINE;
-use crate::stats::{Summary, Verdict};
 
 /// Version of the JSON layout.
 pub const SCHEMA: &str = "topicbench.report.v1";
@@ -41,6 +41,8 @@ pub struct RunInfo {
     pub stage_secs: std::collections::BTreeMap<String, f64>,
     /// The settings of the tests and intervals.
     pub stats: StatsOptions,
+    /// The largest dense copy a fit could make (`--memory-budget`), bytes.
+    pub memory_budget_bytes: u64,
 }
 
 /// How many documents are scored and in how many resampling units (near-duplicate groups).
@@ -288,6 +290,7 @@ pub fn report_json(
             "seed": info.seed,
             "groups": p.groups,
             "near_duplicate_threshold": ds.group_threshold,
+            "memory_budget_bytes": info.memory_budget_bytes,
         },
         "baseline": info.baseline,
         "comparison": comparison_settings_json(p, info),
@@ -438,18 +441,6 @@ pub(super) fn ci(s: &Summary) -> String {
         Some([a, b]) => format!("{:.3} [{a:.3}, {b:.3}]", s.mean),
         None => format!("{:.3}", s.mean),
     }
-}
-
-/// Classifiers ranked by mean macro-F1 (failed ones last), ties by name.
-pub fn ranking(summaries: &[ClassifierSummary]) -> Vec<&ClassifierSummary> {
-    let mut r: Vec<&ClassifierSummary> = summaries.iter().collect();
-    let key = |s: &ClassifierSummary| {
-        s.metrics
-            .get("macro_f1")
-            .map_or(f64::NEG_INFINITY, |m| m.mean)
-    };
-    r.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.name.cmp(&b.name)));
-    r
 }
 
 /// The `latest.md` document.

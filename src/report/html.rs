@@ -22,14 +22,15 @@ use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::eval::{RunInfo, method_text, ranking, scheme_text, test_text};
-use crate::dataset::Dataset;
+use super::eval::{RunInfo, method_text, scheme_text, test_text};
+use crate::data::dataset::Dataset;
+use crate::eval::learning_curve::{LearningCurve, PERCENTS};
+use crate::eval::metrics::Counts;
+use crate::eval::metrics::HEADLINE;
+use crate::eval::ranking;
+use crate::eval::stats::Summary;
+use crate::eval::stats::Verdict;
 use crate::eval::{ClassifierSummary, EvalRun};
-use crate::learning_curve::{LearningCurve, PERCENTS};
-use crate::metrics::Counts;
-use crate::metrics::HEADLINE;
-use crate::stats::Summary;
-use crate::stats::Verdict;
 
 /// The ids of the charts, in page order (a multi-label corpus; see [`chart_ids`]).
 pub const CHART_IDS: [&str; 5] = [
@@ -674,7 +675,7 @@ const NAME_CHARS: usize = 40;
 
 /// A topic name as an axis shows it.
 fn short(name: &str) -> String {
-    crate::corpus::excerpt(name, NAME_CHARS)
+    crate::data::articles::excerpt(name, NAME_CHARS)
 }
 
 /// Pixels a label area needs for `text` at `px` (a generous average glyph width for

@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
 use crate::error::Result;
+use crate::eval::learning_curve::LearningCurve;
 use crate::eval::{ClassifierSummary, EvalRun, Explanation};
 use crate::fsutil::write_atomic;
-use crate::learning_curve::LearningCurve;
 
 pub mod agreement;
 pub mod corpus;
@@ -42,7 +42,7 @@ pub fn write_eval_reports(
             (json_text, md, html)
         },
     );
-    let short = &crate::corpus::sha256_hex(json_text.as_bytes())[..8];
+    let short = &crate::data::articles::sha256_hex(json_text.as_bytes())[..8];
     let stamp: String = info
         .started_at
         .chars()

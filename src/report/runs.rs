@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::eval::SCHEMA;
 use crate::error::{Error, Result};
-use crate::metrics::HEADLINE;
-use crate::stats::Summary;
+use crate::eval::metrics::HEADLINE;
+use crate::eval::stats::Summary;
 
 /// The parts of a stored report that `list` and `diff` read.
 #[derive(Debug, Clone, Deserialize)]

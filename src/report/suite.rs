@@ -10,10 +10,10 @@ use plotters::prelude::*;
 use serde_json::{Value, json};
 
 use crate::error::Result;
+use crate::eval::suite::{ALPHA, FAILURE_RULE, Leaderboard, Row};
 use crate::fsutil::write_atomic;
 use crate::report::eval::round;
 use crate::report::html::{self, Area, CSS, Drawn, FONT, INK, esc};
-use crate::suite::{ALPHA, FAILURE_RULE, Leaderboard, Row};
 
 /// The `id` of the critical-difference diagram's `<svg>`.
 pub const CD_CHART_ID: &str = "chart-critical-difference";

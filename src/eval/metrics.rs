@@ -205,12 +205,12 @@ impl Scores {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ndarray::{Array2, s};
 
     /// Parses rows of `0`/`1` separated by whitespace, e.g. `"101 010"` (2 paragraphs, 3 topics).
-    fn matrix(rows: &str) -> Array2<bool> {
+    pub(crate) fn matrix(rows: &str) -> Array2<bool> {
         let rows: Vec<&str> = rows.split_whitespace().collect();
         let width = rows.first().map_or(0, |r| r.len());
         let cells: Vec<bool> = rows

@@ -692,7 +692,7 @@ pub fn leaderboard(
             .iter()
             .map(|z| z.map(|z| (2.0 * normal.sf(z.abs())).min(1.0)))
             .collect();
-        let adj = crate::stats::holm(&p);
+        let adj = crate::eval::stats::holm(&p);
         for j in 0..k {
             if let (Some(z), Some(p), Some(a)) = (z[j], p[j], adj[j]) {
                 comparisons[j] = Some(RankComparison {
@@ -984,7 +984,7 @@ mod tests {
 
     #[test]
     fn the_default_suite_parses() {
-        let text = include_str!("../suites/default.toml");
+        let text = include_str!("../../suites/default.toml");
         let s = parse(Path::new("suites/default.toml"), text, None).unwrap();
         assert_eq!(s.names, ["articles", "20news", "reuters21578"]);
         assert!(s.file.classifiers.is_empty(), "every built-in runs");

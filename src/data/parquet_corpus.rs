@@ -16,7 +16,7 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use parquet::schema::types::{Type, TypePtr};
 
-use crate::corpus_file::{self, Columns, Parsed, Row};
+use crate::data::corpus_file::{self, Columns, Parsed, Row};
 use crate::error::{Error, Result};
 
 /// What a column holds, as far as a corpus cares.
@@ -247,8 +247,8 @@ fn read_rows(path: &Path, bytes: &[u8], columns: &Columns) -> Result<Parsed> {
                         )
                     })?,
                 };
-                if out.text.len() > crate::corpus::MAX_PARAGRAPH_BYTES {
-                    return Err(at(row, crate::corpus::too_long(out.text.len())));
+                if out.text.len() > crate::data::articles::MAX_PARAGRAPH_BYTES {
+                    return Err(at(row, crate::data::articles::too_long(out.text.len())));
                 }
             } else if is(Some(layout.labels)) {
                 out.labels = match value {
@@ -317,8 +317,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const FIXTURE: &[u8] = include_bytes!("../tests/fixtures/corpora/corpus.parquet");
-    const HF_TRAIN: &[u8] = include_bytes!("../tests/fixtures/corpora/hf-train.parquet");
+    const FIXTURE: &[u8] = include_bytes!("../../tests/fixtures/corpora/corpus.parquet");
+    const HF_TRAIN: &[u8] = include_bytes!("../../tests/fixtures/corpora/hf-train.parquet");
 
     fn rows(bytes: &[u8]) -> Result<Vec<Row>> {
         parse_rows(Path::new("c.parquet"), bytes, &Columns::default()).map(|p| p.rows)

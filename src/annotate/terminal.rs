@@ -14,8 +14,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, queue, terminal};
 
+use crate::annotate::label::{Key, Session, Step};
 use crate::error::{Error, Result};
-use crate::label::{Key, Session, Step};
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

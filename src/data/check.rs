@@ -14,11 +14,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{self, Paragraph};
-use crate::dataset::{Dataset, Item, Project};
+use crate::data::articles::{self, Paragraph};
+use crate::data::dataset::{Dataset, Item, Project};
+use crate::data::groups;
+use crate::data::labels::{self, Diagnostics, Kind, LabelRow, Labels, Topic};
 use crate::error::{Error, Result};
-use crate::groups;
-use crate::labels::{self, Diagnostics, Kind, LabelRow, Labels, Topic};
 
 /// Default number of cross-validation folds (a topic with fewer body paragraphs gets a warning).
 pub const DEFAULT_FOLDS: usize = 5;
@@ -47,7 +47,7 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
     let mut unreadable: Vec<String> = Vec::new();
     let mut articles_unlisted = false;
     let articles_dir = project.articles_dir();
-    match corpus::article_paths(&articles_dir) {
+    match articles::article_paths(&articles_dir) {
         Ok(paths) if paths.is_empty() => d.error(
             &articles_dir,
             0,
@@ -55,7 +55,7 @@ pub fn read_sources(project: &Project, d: &mut Diagnostics) -> Sources {
         ),
         Ok(paths) => {
             for path in paths {
-                match corpus::read_article(&path) {
+                match articles::read_article(&path) {
                     Ok(a) => {
                         // Hash names and contents so that a rename changes the provenance too.
                         corpus_bytes.extend(a.stem.as_bytes());
@@ -330,8 +330,8 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         name: "articles".to_owned(),
         topics,
         items,
-        corpus_sha256: corpus::sha256_hex(&corpus_bytes),
-        labels_sha256: corpus::sha256_hex(&labels_bytes),
+        corpus_sha256: articles::sha256_hex(&corpus_bytes),
+        labels_sha256: articles::sha256_hex(&labels_bytes),
         group_threshold: threshold,
     };
     warn_dataset(&dataset, project, &mut d);

@@ -24,11 +24,11 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::classifiers::{self, Classifier, FitContext, sparse_nb::SparseMultinomialNb};
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
+use crate::eval::metrics::{Counts, Scores};
+use crate::eval::stats::{self, Summary};
 use crate::eval::{self, ClassifierSummary, EvalRun, Prepared};
 use crate::features::{Tokenized, Vocabulary};
-use crate::metrics::{Counts, Scores};
-use crate::stats::{self, Summary};
 
 /// The training shares, in percent.
 pub const PERCENTS: [usize; 10] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
@@ -114,12 +114,8 @@ struct Model {
 }
 
 /// The classifier a curve is computed with: the baseline's sparse twin, or the registry entry
-/// with the run's memory budget.
-fn curve_classifier(
-    name: &str,
-    memory_budget_bytes: u64,
-    tuned: bool,
-) -> Option<(Box<dyn Classifier>, Option<String>)> {
+/// (tuned when the run tuned it).
+fn curve_classifier(name: &str, tuned: bool) -> Option<(Box<dyn Classifier>, Option<String>)> {
     let note = "tuned inside every training subset, as in the main run (the default hyperparameters where a subset is too small to hold out inner folds)";
     let wrap = |c: Box<dyn Classifier>| -> Option<Box<dyn Classifier>> {
         if tuned {
@@ -138,7 +134,7 @@ fn curve_classifier(
         };
         return Some((wrap(Box::<SparseMultinomialNb>::default())?, Some(text)));
     }
-    let c = classifiers::build(name, memory_budget_bytes)?;
+    let c = classifiers::by_name(name)?;
     if tuned {
         return Some((wrap(c)?, Some(note.to_owned())));
     }
@@ -151,7 +147,7 @@ fn best_contender<'a>(
     summaries: &'a [ClassifierSummary],
     baseline: &str,
 ) -> (Option<&'a ClassifierSummary>, Option<String>) {
-    let ranked = crate::report::eval::ranking(summaries);
+    let ranked = crate::eval::ranking(summaries);
     let mut candidates = ranked
         .into_iter()
         .filter(|s| s.name != baseline && s.failed.is_none());
@@ -192,8 +188,7 @@ pub fn compute(
     let models: Vec<Model> = picked
         .iter()
         .map(|&(name, role)| {
-            let (classifier, note) =
-                curve_classifier(name, memory_budget_bytes, tuned(name)).unzip();
+            let (classifier, note) = curve_classifier(name, tuned(name)).unzip();
             Model {
                 name: name.to_owned(),
                 role,
@@ -252,7 +247,7 @@ pub fn compute(
                         return Err(format!("`{}` is not a built-in classifier", model.name));
                     };
                     let tok = &tokenized[&c.features().ngram_max];
-                    fit_and_count(p, fold, &subset, c.as_ref(), tok, seed)
+                    fit_and_count(p, fold, &subset, c.as_ref(), tok, seed, memory_budget_bytes)
                         .map_err(|e| format!("fold {} at {pct}%: {e}", fold.name()))
                 })
                 .collect()
@@ -287,7 +282,7 @@ pub fn compute(
 }
 
 /// The stratified order of `fold`'s training items (positions into `fold.train`).
-fn fold_order(p: &Prepared, fold: &crate::split::Fold, seed: u64) -> Vec<usize> {
+fn fold_order(p: &Prepared, fold: &crate::eval::folds::Fold, seed: u64) -> Vec<usize> {
     let labels: Vec<Vec<usize>> = fold
         .train
         .iter()
@@ -303,16 +298,18 @@ fn fold_order(p: &Prepared, fold: &crate::split::Fold, seed: u64) -> Vec<usize> 
 /// Fits `c` on `subset` (items of the fold's training side) and counts its test-side errors.
 fn fit_and_count(
     p: &Prepared,
-    fold: &crate::split::Fold,
+    fold: &crate::eval::folds::Fold,
     subset: &[usize],
     c: &dyn Classifier,
     tok: &Tokenized,
     seed: u64,
+    memory_budget_bytes: u64,
 ) -> Result<Counts, String> {
     let vocab = Vocabulary::fit(tok, subset, c.features());
     let ctx = FitContext {
         seed: eval::fold_seed(seed, fold),
         single_label: p.single_label,
+        memory_budget_bytes,
     };
     let view = classifiers::FoldView {
         tokenized: tok,
@@ -384,7 +381,8 @@ mod tests {
             csv.push_str(&format!("{i},{words} word{i},{label}\n"));
         }
         let ds =
-            crate::csv_corpus::parse(std::path::Path::new("c.csv"), csv.as_bytes(), None).unwrap();
+            crate::data::csv_corpus::parse(std::path::Path::new("c.csv"), csv.as_bytes(), None)
+                .unwrap();
         let scheme = eval::Scheme::KFold {
             folds: 2,
             repeats: 2,
@@ -398,6 +396,7 @@ mod tests {
             seed: 7,
             external_timeout: std::time::Duration::from_secs(1),
             external_max_line: 1 << 20,
+            memory_budget_bytes: classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
         };
         let run = eval::run(&ds, prepared, &chosen, &[], &opts, &|| {});
         let summaries = eval::summarize(&run, "multinomial_nb", &eval::StatsOptions::default());

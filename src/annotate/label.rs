@@ -17,12 +17,12 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, Sources};
-use crate::corpus::excerpt;
-use crate::dataset::Project;
+use crate::data::articles::excerpt;
+use crate::data::check::{self, Sources};
+use crate::data::dataset::Project;
+use crate::data::labels::{self, Diagnostics, Kind, LabelRow, Labels};
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
-use crate::labels::{self, Diagnostics, Kind, LabelRow, Labels};
 
 /// Keys that act on their own and so are never a topic's shortcut: the kinds, skip and quit.
 const RESERVED: [char; 5] = ['h', 'b', 'x', 's', 'q'];

@@ -14,8 +14,8 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::corpus::excerpt;
-use crate::corpus_file::{self, Columns, Parsed, Row};
+use crate::data::articles::excerpt;
+use crate::data::corpus_file::{self, Columns, Parsed, Row};
 use crate::error::{Error, Result, decode_utf8_ref};
 
 /// The field names a record must or may have.
@@ -126,11 +126,11 @@ fn read_row(path: &Path, line: usize, l: &str, names: &Names) -> Result<Row> {
         }
         None => return Err(missing(names.text, "text")),
     };
-    if text.len() > crate::corpus::MAX_PARAGRAPH_BYTES {
+    if text.len() > crate::data::articles::MAX_PARAGRAPH_BYTES {
         return Err(Error::input(
             path,
             line,
-            crate::corpus::too_long(text.len()),
+            crate::data::articles::too_long(text.len()),
         ));
     }
     let bad_labels = |v: &Value| {

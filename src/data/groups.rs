@@ -18,7 +18,7 @@
 //! the threshold with probability about 0.6%, far less above it). [`Method::Auto`], the default,
 //! is exact below [`AUTO_EXACT_BELOW`] texts.
 
-use crate::text::for_each_token;
+use crate::features::tokens::for_each_token;
 
 /// Default Jaccard threshold. On the shipped corpus the republished pairs score 0.39 to 1.0 and
 /// the highest unrelated pair 0.18 (a quote translated twice), so 0.3 separates them with margin.
@@ -34,7 +34,7 @@ pub fn shingles(text: &str) -> Vec<u64> {
 /// Reusable buffers for [`shingles_into`].
 #[derive(Default)]
 struct Shingler {
-    scratch: crate::text::Scratch,
+    scratch: crate::features::tokens::Scratch,
     words: Vec<u64>,
 }
 

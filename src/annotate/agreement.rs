@@ -17,8 +17,8 @@
 //! statistic is 0/0: it is *undefined* (`None`, printed `n/a`), not 1 and not 0 — scikit-learn
 //! returns NaN there. The inputs come from `check::load_annotators`; `report::agreement` prints.
 
-use crate::check::Annotator;
-use crate::labels::{Kind, Labels};
+use crate::data::check::Annotator;
+use crate::data::labels::{Kind, Labels};
 
 /// Cohen's kappa of two annotators, with the parts it is made of.
 #[derive(Debug, Clone, Copy, PartialEq)]

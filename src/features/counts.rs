@@ -1,113 +1,9 @@
-//! Bag-of-words features: a sparse (CSR) count matrix per fold, with the vocabulary taken from the
-//! training fold only.
-//!
-//! Texts are tokenized once ([`Tokenized::new`]); each token (or word bigram) is interned to a
-//! corpus-wide id just to avoid re-tokenizing per fold. A fold's columns are then the terms that
-//! occur in its *training* documents, in sorted (code point) order as scikit-learn's
-//! `CountVectorizer` orders them; test documents keep only those columns, so test text never
-//! influences the vocabulary or any weight. TF-IDF uses scikit-learn's defaults
-//! (`smooth_idf=True`: idf = ln((1+n)/(1+df)) + 1, rows L2-normalized) with document frequencies
-//! from the training fold, fixed and reused for the test fold. Classifiers see only [`Csr`].
+//! [`Tokenized`]: every text's term counts, made once per corpus. Each thread interns its chunk of
+//! documents in its own open-addressing table; the terms are then sorted together, so ids are ranks
+//! in code-point order whatever the thread count.
 
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use crate::text::{Scratch, Span, head, token_spans};
-
-/// How a classifier wants its features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct FeatureSpec {
-    /// Largest word n-gram: 1 (unigrams) or 2 (unigrams and bigrams).
-    pub ngram_max: usize,
-    /// TF-IDF weighting with L2-normalized rows instead of raw counts.
-    pub tfidf: bool,
-}
-
-impl FeatureSpec {
-    /// Raw unigram counts (the baseline's features).
-    pub const COUNTS: FeatureSpec = FeatureSpec {
-        ngram_max: 1,
-        tfidf: false,
-    };
-    /// TF-IDF unigrams with L2-normalized rows.
-    pub const TFIDF: FeatureSpec = FeatureSpec {
-        ngram_max: 1,
-        tfidf: true,
-    };
-}
-
-/// A compressed sparse row matrix of `f64`, column indices sorted within each row.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Csr {
-    /// Number of columns.
-    pub n_cols: usize,
-    /// Row `i` is `indices[indptr[i]..indptr[i+1]]` / `data[...]`.
-    pub indptr: Vec<usize>,
-    /// Column of each stored value.
-    pub indices: Vec<u32>,
-    /// The stored values.
-    pub data: Vec<f64>,
-}
-
-impl Csr {
-    /// Number of rows.
-    pub fn n_rows(&self) -> usize {
-        self.indptr.len().saturating_sub(1)
-    }
-
-    /// Row `i` as (columns, values).
-    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
-        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
-        (&self.indices[a..b], &self.data[a..b])
-    }
-
-    /// Builds a matrix from rows of (column, value) pairs; sorts each row by column.
-    pub fn from_rows(n_cols: usize, rows: impl IntoIterator<Item = Vec<(u32, f64)>>) -> Csr {
-        let mut m = Csr {
-            n_cols,
-            indptr: vec![0],
-            ..Csr::default()
-        };
-        for mut r in rows {
-            r.sort_unstable_by_key(|&(c, _)| c);
-            for (c, v) in r {
-                m.indices.push(c);
-                m.data.push(v);
-            }
-            m.indptr.push(m.indices.len());
-        }
-        m
-    }
-
-    /// The selected rows, in the given order.
-    pub fn select_rows(&self, rows: &[usize]) -> Csr {
-        let mut m = Csr {
-            n_cols: self.n_cols,
-            indptr: Vec::with_capacity(rows.len() + 1),
-            ..Csr::default()
-        };
-        m.indptr.push(0);
-        for &r in rows {
-            let (c, v) = self.row(r);
-            m.indices.extend_from_slice(c);
-            m.data.extend_from_slice(v);
-            m.indptr.push(m.indices.len());
-        }
-        m
-    }
-
-    /// A dense copy (for libraries that need one). `n_rows * n_cols` values.
-    pub fn to_dense(&self) -> ndarray::Array2<f64> {
-        let mut a = ndarray::Array2::zeros((self.n_rows(), self.n_cols));
-        for i in 0..self.n_rows() {
-            let (c, v) = self.row(i);
-            for (&c, &v) in c.iter().zip(v) {
-                a[[i, c as usize]] = v;
-            }
-        }
-        a
-    }
-}
+#[allow(unused_imports)]
+use super::*;
 
 /// Every document as interned term ids with counts, tokenized once. Terms and documents are
 /// each stored back to back in one buffer.
@@ -290,9 +186,9 @@ fn term_hash_in(buf: &[u8], start: usize, end: usize, head: u64) -> u64 {
     let mut i = start + 8;
     while i < end {
         let word = match buf.get(i..i + 8) {
-            Some(b) if end - i >= 8 => crate::text::head(b),
-            Some(b) => crate::text::head(b) & (u64::MAX >> (64 - 8 * (end - i))),
-            None => crate::text::head(&buf[i..end]),
+            Some(b) if end - i >= 8 => crate::features::tokens::head(b),
+            Some(b) => crate::features::tokens::head(b) & (u64::MAX >> (64 - 8 * (end - i))),
+            None => crate::features::tokens::head(&buf[i..end]),
         };
         h = (h.rotate_left(23) ^ word).wrapping_mul(K);
         i += 8;
@@ -478,104 +374,6 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
         terms: local,
         pairs: pairs.all,
         doc_ends,
-    }
-}
-
-/// A fitted vectorizer: the training fold's vocabulary (sorted) and, for TF-IDF, its idf.
-#[derive(Debug, Clone)]
-pub struct Vocabulary {
-    /// Column -> term id in the [`Tokenized`] table.
-    pub columns: Vec<u32>,
-    /// Term id -> column (`u32::MAX` when the term is not in the vocabulary).
-    col_of: Vec<u32>,
-    /// Per-column idf when TF-IDF is on.
-    idf: Option<Vec<f64>>,
-}
-
-impl Vocabulary {
-    /// Fits on the training documents only.
-    pub fn fit(tok: &Tokenized, train: &[usize], spec: FeatureSpec) -> Vocabulary {
-        let mut df = vec![0u32; tok.n_terms()];
-        for &d in train {
-            for (t, _) in tok.doc(d) {
-                df[t as usize] += 1;
-            }
-        }
-        // Term ids are ranks in sorted order, so increasing ids are already the column order.
-        let columns: Vec<u32> = (0..tok.n_terms() as u32)
-            .filter(|&t| df[t as usize] > 0)
-            .collect();
-        let mut col_of = vec![u32::MAX; tok.n_terms()];
-        for (c, &t) in columns.iter().enumerate() {
-            col_of[t as usize] = c as u32;
-        }
-        let idf = spec.tfidf.then(|| {
-            let n = train.len() as f64;
-            columns
-                .iter()
-                .map(|&t| ((1.0 + n) / (1.0 + f64::from(df[t as usize]))).ln() + 1.0)
-                .collect()
-        });
-        Vocabulary {
-            columns,
-            col_of,
-            idf,
-        }
-    }
-
-    /// Number of columns.
-    pub fn len(&self) -> usize {
-        self.columns.len()
-    }
-
-    /// True when the training fold had no tokens at all.
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
-    }
-
-    /// The term of column `c`.
-    pub fn term<'a>(&self, tok: &'a Tokenized, c: usize) -> &'a str {
-        tok.term(self.columns[c] as usize)
-    }
-
-    /// The feature matrix of `docs` (any fold): counts, or L2-normalized TF-IDF.
-    pub fn transform(&self, tok: &Tokenized, docs: &[usize]) -> Csr {
-        let nnz: usize = docs.iter().map(|&d| tok.doc(d).len()).sum();
-        let mut m = Csr {
-            n_cols: self.len(),
-            indptr: Vec::with_capacity(docs.len() + 1),
-            indices: Vec::with_capacity(nnz),
-            data: Vec::with_capacity(nnz),
-        };
-        m.indptr.push(0);
-        for &d in docs {
-            let start = m.indices.len();
-            // Documents are sorted by term id and columns increase with term id, so each row
-            // comes out sorted by column.
-            for (t, n) in tok.doc(d) {
-                let c = self.col_of[t as usize];
-                if c != u32::MAX {
-                    m.indices.push(c);
-                    m.data.push(f64::from(n));
-                }
-            }
-            if let Some(idf) = &self.idf {
-                let row = start..m.indices.len();
-                for k in row.clone() {
-                    m.data[k] *= idf[m.indices[k] as usize];
-                }
-                let norm = m.data[row.clone()]
-                    .iter()
-                    .map(|v| v * v)
-                    .sum::<f64>()
-                    .sqrt();
-                if norm > 0.0 {
-                    m.data[row].iter_mut().for_each(|v| *v /= norm);
-                }
-            }
-            m.indptr.push(m.indices.len());
-        }
-        m
     }
 }
 

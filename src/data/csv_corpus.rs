@@ -11,8 +11,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::corpus_file::{self, ACCEPTED, Columns, Layout, Parsed, Row};
-use crate::dataset::Dataset;
+use crate::data::corpus_file::{self, ACCEPTED, Columns, Layout, Parsed, Row};
+use crate::data::dataset::Dataset;
 use crate::error::{Error, Result, decode_utf8_ref};
 
 /// Loads a corpus CSV with the default columns. `group_threshold` = None skips near-duplicate
@@ -99,7 +99,7 @@ fn parse_in_pieces(path: &Path, bytes: &[u8], columns: &Columns, pieces: usize) 
     let targets: Vec<usize> = (1..pieces).map(|k| k * text.len() / pieces).collect();
     // A quoted field that is never closed: the csv crate would silently run it to the end of the
     // file. (Counting quote characters is not enough: a `"` inside an unquoted field is literal.)
-    let mut cuts = crate::labels::record_starts(text, &targets).map_err(|line| {
+    let mut cuts = crate::data::labels::record_starts(text, &targets).map_err(|line| {
         Error::input(
             path,
             line,
@@ -164,7 +164,7 @@ fn read_rows(
     layout: &Layout,
 ) -> (Vec<Row>, Option<Error>) {
     let mut reader = reader(&text.as_bytes()[start..end]);
-    let mut lines = crate::labels::LineCounter::new(text.as_bytes());
+    let mut lines = crate::data::labels::LineCounter::new(text.as_bytes());
     // One record buffer for every row; fields are cut at ASCII delimiters of text already
     // checked to be UTF-8, so each field is UTF-8 too (checked again, cheaply, by `field`).
     let mut rec = csv::ByteRecord::new();
@@ -216,7 +216,7 @@ fn read_row(
                 "row has {} fields, expected {} ({}): quote texts that contain commas, quotes or line breaks",
                 rec.len(),
                 cols.len(),
-                crate::corpus::excerpt(&cols.join(","), 80)
+                crate::data::articles::excerpt(&cols.join(","), 80)
             ),
         ));
     }
@@ -231,11 +231,11 @@ fn read_row(
         None => None,
     };
     let text = field(path, rec, layout.text, line)?;
-    if text.len() > crate::corpus::MAX_PARAGRAPH_BYTES {
+    if text.len() > crate::data::articles::MAX_PARAGRAPH_BYTES {
         return Err(Error::input(
             path,
             line,
-            crate::corpus::too_long(text.len()),
+            crate::data::articles::too_long(text.len()),
         ));
     }
     let labels = corpus_file::labels_from_cell(field(path, rec, layout.labels, line)?)

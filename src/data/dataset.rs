@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::labels::{Kind, Topic};
+use crate::data::labels::{Kind, Topic};
 
 /// Where a project keeps its files.
 #[derive(Debug, Clone)]

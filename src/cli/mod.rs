@@ -1,497 +1,21 @@
-//! The command line: clap definitions (parse), checks on the values (validate), and dispatch to
-//! the library (build and run). Every subcommand's work lives in the library; this file only
-//! wires arguments to it and prints. `main.rs` maps the returned error to an exit code.
+//! The command line, part of the binary only: `args` holds the raw flags (clap) and turns each
+//! group into the library's settings; this file checks what needs several flags together, calls
+//! the library, and prints. `main.rs` maps the returned error to an exit code.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use topicbench::classifiers;
+use topicbench::data::check;
+use topicbench::data::dataset::Project;
+use topicbench::error::{Error, Result};
+use topicbench::eval;
+use topicbench::report;
 
-use crate::check;
-use crate::classifiers;
-use crate::dataset::Project;
-use crate::error::{Error, Result};
-use crate::eval;
-use crate::groups::DEFAULT_THRESHOLD;
-use crate::report;
+mod args;
 
-/// topicbench: topic-classification benchmark and evaluation harness.
-#[derive(Debug, Parser)]
-#[command(name = "topicbench", version, about)]
-pub struct Cli {
-    /// Project root holding data/, labels/ and reports/.
-    #[arg(long, global = true, default_value = ".")]
-    pub root: PathBuf,
-    /// Jaccard threshold (word 3-shingles) at or above which paragraphs are near-duplicates.
-    #[arg(long, global = true, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
-    pub near_dup: f64,
-    /// How near-duplicate pairs of a --corpus CSV are found: exact (all pairs), minhash
-    /// (MinHash/LSH candidates, each verified; near-linear) or auto (exact below 20,000
-    /// documents).
-    #[arg(long, global = true, default_value = "auto")]
-    pub near_dup_method: crate::groups::Method,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Validate data/ and labels/ (print every problem as path:line: message), or a --corpus
-    /// file (without evaluating it).
-    Check(CorpusArgs),
-    /// Print the labelled paragraphs (or a --corpus file's documents) as JSON Lines.
-    Dataset(CorpusArgs),
-    /// Print corpus statistics: kinds, topics, co-occurrence, cardinality, near-duplicate groups.
-    Stats(CorpusArgs),
-    /// Cross-validate every classifier on the same folds and write reports/.
-    Eval(EvalArgs),
-    /// Predict topics for paragraphs (one per line, from a file or stdin) with the baseline
-    /// trained on every labelled body paragraph.
-    Predict(PredictArgs),
-    /// List the built-in classifiers.
-    Classifiers,
-    /// Combine the shard files of `eval --shard i/n` runs into one report.
-    Merge(MergeArgs),
-    /// Copy a new article (UTF-8 text, one paragraph per line) into data/articles/ under a
-    /// normalized name and list its paragraphs.
-    Ingest(IngestArgs),
-    /// Label the paragraphs that have no row (or a changed one) in labels/paragraphs.csv, or in
-    /// labels/annotators/<name>.csv with --annotator; saves after every answer.
-    Label(LabelArgs),
-    /// Agreement between annotators (labels/annotators/<name>.csv): Cohen's kappa and the
-    /// disagreements for each pair, and Krippendorff's alpha for the group.
-    Agree(AgreeArgs),
-    /// List stored runs, or compare two of them.
-    Report(ReportArgs),
-    /// Run several corpora as `eval` would (a suite file, TOML) and rank the classifiers across
-    /// them: Friedman test, Holm against the baseline, Nemenyi critical difference.
-    Suite(SuiteArgs),
-}
-
-/// `suite` options.
-#[derive(Debug, clap::Args)]
-pub struct SuiteArgs {
-    /// The suite file (see suites/default.toml).
-    pub file: PathBuf,
-    /// The leaderboard's metric (default: the suite file's, else macro_f1).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::suite::METRICS))]
-    pub metric: Option<String>,
-    /// Where to write the leaderboard and the corpora's reports (default: the suite file's
-    /// `out`, else <root>/reports/suite).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-}
-
-/// `label` options.
-#[derive(Debug, clap::Args)]
-pub struct LabelArgs {
-    /// Who is labelling: writes labels/annotators/<NAME>.csv instead of labels/paragraphs.csv
-    /// (lowercase letters, digits, `_` and `-`).
-    #[arg(long, value_parser = parse_annotator)]
-    pub annotator: Option<String>,
-}
-
-/// `agree` options.
-#[derive(Debug, clap::Args)]
-pub struct AgreeArgs {
-    /// Annotator names: two to compare just them, more to compare them all, none for every
-    /// annotator file.
-    #[arg(value_parser = parse_annotator)]
-    pub annotators: Vec<String>,
-}
-
-fn parse_annotator(s: &str) -> std::result::Result<String, String> {
-    crate::labels::check_annotator_name(s).map(|_| s.to_owned())
-}
-
-/// `ingest` options.
-#[derive(Debug, clap::Args)]
-pub struct IngestArgs {
-    /// The article's text file.
-    pub file: PathBuf,
-}
-
-/// `report` options.
-#[derive(Debug, clap::Args)]
-pub struct ReportArgs {
-    /// The reports folder holding `runs/` and `latest.json` (default: <root>/reports; e.g.
-    /// reports/corpora/<stem> for a --corpus run).
-    #[arg(long, global = true, visible_alias = "out")]
-    pub dir: Option<PathBuf>,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: ReportCommand,
-}
-
-/// `report` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum ReportCommand {
-    /// List the stored runs: date, commit, corpus, baseline macro-F1 and the best contender.
-    List,
-    /// Compare two runs: metric deltas (B − A) per classifier and per topic, flagged (*) where
-    /// |Δ| exceeds the larger of the two runs' 95% interval half-widths.
-    Diff {
-        /// Run A: a run folder name under <dir>/runs (or a unique prefix), a run folder, a
-        /// report JSON file, or `latest`.
-        a: String,
-        /// Run B, the same way.
-        b: String,
-    },
-}
-
-/// `merge` options.
-#[derive(Debug, clap::Args)]
-pub struct MergeArgs {
-    /// Folders (or files) holding shard-<i>-of-<n>.json files.
-    #[arg(required = true)]
-    pub dirs: Vec<PathBuf>,
-    /// The corpus file the shards ran on (omit for the article corpus).
-    #[command(flatten)]
-    pub source: CorpusArgs,
-    /// Where to write the report (default: as `eval` would).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Learning curve on or off (see `eval --learning-curve`).
-    #[command(flatten)]
-    pub curve: CurveArgs,
-    /// Tests and intervals (see `eval`).
-    #[command(flatten)]
-    pub stats: StatsArgs,
-}
-
-/// Cross-validation scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CvArg {
-    /// Repeated k-fold over near-duplicate groups, stratified over topics.
-    Kfold,
-    /// Leave one article out.
-    Article,
-}
-
-/// Fixed split to score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SplitArg {
-    /// Train on the `train` rows, score the `test` rows.
-    Test,
-}
-
-/// `eval` options.
-#[derive(Debug, clap::Args)]
-pub struct EvalArgs {
-    /// Folds per repeat (at least 2; default 5). Only for `--cv kfold`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
-    pub folds: Option<u32>,
-    /// Repeats of the k-fold split (at least 1; default 10). Only for `--cv kfold`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub repeats: Option<u32>,
-    /// Seed for the splits and any random step.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Cross-validation scheme (default kfold). Not with `--split test`.
-    #[arg(long, value_enum)]
-    pub cv: Option<CvArg>,
-    /// Comma-separated classifier names (default: all built-in ones; see `classifiers`).
-    #[arg(long, value_delimiter = ',')]
-    pub classifiers: Vec<String>,
-    /// Where to write reports (default: <root>/reports).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// The corpus: data/ and labels/, or a --corpus file.
-    #[command(flatten)]
-    pub source: CorpusArgs,
-    /// `test`: train on the corpus's `train` rows and score its `test` rows (needs --corpus with
-    /// a split column, or --test-corpus), instead of cross-validating.
-    #[arg(long, value_enum)]
-    pub split: Option<SplitArg>,
-    /// An external classifier, NAME='COMMAND' (repeatable): COMMAND is run once with `sh -c`
-    /// and speaks JSON Lines on stdin/stdout (see README).
-    #[arg(long = "classifier-cmd", value_name = "NAME=COMMAND")]
-    pub classifier_cmd: Vec<crate::external::ExternalSpec>,
-    /// Seconds an external classifier may take to answer one fold.
-    #[arg(long = "classifier-timeout", default_value_t = 120.0, value_parser = parse_positive_limit)]
-    pub classifier_timeout: f64,
-    /// Longest response line an external classifier may send, in MiB.
-    #[arg(long = "classifier-max-output", default_value_t = 256.0, value_parser = parse_positive_limit)]
-    pub classifier_max_output: f64,
-    /// Run only shard i of n of the (classifier, fold) work and write its results to
-    /// <out>/shard-<i>-of-<n>.json; combine them with `merge`. `auto`: i from
-    /// SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job), n
-    /// from --shard-count, TOPICBENCH_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT.
-    #[arg(long, value_name = "i/n", value_parser = crate::shard::parse_shard_arg)]
-    pub shard: Option<crate::shard::ShardArg>,
-    /// The shard count n for `--shard auto` (overrides TOPICBENCH_SHARD_COUNT).
-    #[arg(long, value_name = "n", requires = "shard", value_parser = clap::value_parser!(u32).range(1..))]
-    pub shard_count: Option<u32>,
-    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Memory budget of dense copies.
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-    /// Learning curve on or off.
-    #[command(flatten)]
-    pub curve: CurveArgs,
-    /// Tests and intervals.
-    #[command(flatten)]
-    pub stats: StatsArgs,
-    /// Tuning by nested cross-validation.
-    #[command(flatten)]
-    pub tune: TuneArgs,
-}
-
-/// Whether contenders are tuned by nested cross-validation (`eval`, `predict`).
-#[derive(Debug, clap::Args)]
-pub struct TuneArgs {
-    /// Tune every contender that has a grid (C for the linear models, alpha for the naive Bayes
-    /// family) by inner grouped, stratified 3-fold cross-validation inside each training fold.
-    /// Default: on for corpora of up to 5,000 evaluated documents (the shipped corpus), off
-    /// above, where it multiplies the fitting work by about 3 × the grid size.
-    #[arg(long, overrides_with = "no_tune")]
-    pub tune: bool,
-    /// Fit every classifier at its fixed default setting.
-    #[arg(long, overrides_with = "tune")]
-    pub no_tune: bool,
-    /// Tune the baseline too (by default it stays at its fixed setting: it is the reference).
-    #[arg(long)]
-    pub tune_baseline: bool,
-}
-
-/// Above this many evaluated documents tuning is off unless `--tune` asks for it.
-pub const TUNE_AUTO_MAX_DOCS: usize = 5_000;
-
-impl TuneArgs {
-    /// Is tuning on for a run over `docs` documents?
-    fn wanted(&self, docs: usize) -> bool {
-        if self.tune || self.no_tune {
-            self.tune
-        } else {
-            docs <= TUNE_AUTO_MAX_DOCS
-        }
-    }
-
-    /// Wraps the classifiers that have a grid in [`classifiers::Tuned`] when tuning is on (the
-    /// baseline only with `--tune-baseline`).
-    fn apply(
-        &self,
-        list: Vec<Box<dyn classifiers::Classifier>>,
-        docs: usize,
-    ) -> Vec<Box<dyn classifiers::Classifier>> {
-        if !self.wanted(docs) {
-            return list;
-        }
-        list.into_iter()
-            .map(|c| {
-                if c.name() == classifiers::BASELINE && !self.tune_baseline {
-                    return c;
-                }
-                if c.grid().is_empty() {
-                    return c;
-                }
-                classifiers::Tuned::new(c)
-                    .map(|t| Box::new(t) as Box<dyn classifiers::Classifier>)
-                    .unwrap_or_else(|| unreachable!("a classifier with a grid can be tuned"))
-            })
-            .collect()
-    }
-}
-
-/// The settings of the comparisons and intervals, shared by `eval` and `merge`.
-#[derive(Debug, clap::Args)]
-pub struct StatsArgs {
-    /// Half-width of the region of practical equivalence: a comparison whose 95% interval lies
-    /// within ±ROPE (and is not significant) is `equivalent`; the Bayesian probabilities use it.
-    #[arg(long, default_value_t = eval::DEFAULT_ROPE, value_parser = parse_rope)]
-    pub rope: f64,
-    /// Rounds of the approximate-randomization test on a held-out split (at least 100).
-    #[arg(long, default_value_t = eval::DEFAULT_PERMUTATIONS as u32, value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
-    pub permutations: u32,
-    /// Rounds of every bootstrap interval (at least 100).
-    #[arg(long, default_value_t = eval::DEFAULT_BOOTSTRAP as u32, value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
-    pub bootstrap: u32,
-}
-
-impl StatsArgs {
-    fn options(&self, seed: u64) -> eval::StatsOptions {
-        eval::StatsOptions {
-            seed,
-            rope: self.rope,
-            permutations: self.permutations as usize,
-            bootstrap: self.bootstrap as usize,
-        }
-    }
-}
-
-fn parse_rope(s: &str) -> std::result::Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "`{s}` is not a number in [0, 1]: give a half-width such as 0.01"
-        )),
-    }
-}
-
-/// A corpus file's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    /// Comma-separated values with a header row.
-    Csv,
-    /// JSON Lines: one object per line.
-    Jsonl,
-    /// Apache Parquet (uncompressed or snappy).
-    Parquet,
-}
-
-/// A user's corpus file and where its fields are: `--corpus` and the flags that go with it,
-/// shared by `check`, `dataset`, `stats`, `eval`, `predict` and `merge`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct CorpusArgs {
-    /// A corpus file instead of data/ and labels/: CSV, JSON Lines or Parquet with a text and a
-    /// labels column (optionally id and split; see README).
-    #[arg(long, value_name = "FILE")]
-    pub corpus: Option<PathBuf>,
-    /// A second file of the same kind whose rows are all test rows (as Hugging Face ships train
-    /// and test): the same as a `split` column.
-    #[arg(long, value_name = "FILE", requires = "corpus")]
-    pub test_corpus: Option<PathBuf>,
-    /// The corpus files' format (default: from the extension; .jsonl and .ndjson are JSON Lines,
-    /// .parquet is Parquet, anything else CSV).
-    #[arg(long, value_enum, requires = "corpus")]
-    pub format: Option<FormatArg>,
-    /// The column (or JSON field) holding the text (default: `text`).
-    #[arg(long, value_name = "NAME", requires = "corpus")]
-    pub text_column: Option<String>,
-    /// The column holding the labels (default: `labels`, else `label`).
-    #[arg(long, value_name = "NAME", requires = "corpus")]
-    pub labels_column: Option<String>,
-    /// The column holding unique ids (default: `id` if there is one; otherwise the 1-based row
-    /// number is the id).
-    #[arg(long, value_name = "NAME", requires = "corpus")]
-    pub id_column: Option<String>,
-    /// The column holding `train`/`test` (default: `split` if there is one).
-    #[arg(long, value_name = "NAME", requires = "corpus")]
-    pub split_column: Option<String>,
-}
-
-impl CorpusArgs {
-    /// The corpus file, if one was given.
-    fn path(&self) -> Option<&std::path::Path> {
-        self.corpus.as_deref()
-    }
-
-    /// The library's description of the corpus to load, if a file was given.
-    fn source(&self) -> Option<crate::corpus_file::Source> {
-        use crate::corpus_file::{Columns, Format, Source};
-        Some(Source {
-            path: self.corpus.clone()?,
-            format: self.format.map(|f| match f {
-                FormatArg::Csv => Format::Csv,
-                FormatArg::Jsonl => Format::Jsonl,
-                FormatArg::Parquet => Format::Parquet,
-            }),
-            columns: Columns {
-                text: self.text_column.clone(),
-                labels: self.labels_column.clone(),
-                id: self.id_column.clone(),
-                split: self.split_column.clone(),
-            },
-            test: self.test_corpus.clone(),
-        })
-    }
-}
-
-/// Whether to compute the learning curve: 10 training shares × every fold × the baseline and the
-/// best contender, about 5.5 extra fits of each per fold.
-#[derive(Debug, clap::Args)]
-pub struct CurveArgs {
-    /// Compute the learning curve (the default for the article corpus; off for a --corpus CSV,
-    /// where it would multiply the fitting work).
-    #[arg(long, overrides_with = "no_learning_curve")]
-    pub learning_curve: bool,
-    /// Skip the learning curve.
-    #[arg(long, overrides_with = "learning_curve")]
-    pub no_learning_curve: bool,
-}
-
-impl CurveArgs {
-    /// On unless switched off; for a `--corpus` CSV, off unless switched on.
-    fn wanted(&self, corpus: Option<&std::path::Path>) -> bool {
-        if corpus.is_some() {
-            self.learning_curve
-        } else {
-            !self.no_learning_curve
-        }
-    }
-}
-
-/// `predict` options.
-#[derive(Debug, clap::Args)]
-pub struct PredictArgs {
-    /// File with one paragraph per line (default: standard input).
-    pub input: Option<PathBuf>,
-    /// Classifier to train (default: the baseline).
-    #[arg(long, default_value = crate::classifiers::BASELINE)]
-    pub classifier: String,
-    /// The corpus to train on: data/ and labels/, or a --corpus file's training rows.
-    #[command(flatten)]
-    pub source: CorpusArgs,
-    /// Memory budget of dense copies.
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-    /// Tuning by nested cross-validation (as for `eval`).
-    #[command(flatten)]
-    pub tune: TuneArgs,
-}
-
-/// `--memory-budget`, shared by `eval` and `predict`.
-#[derive(Debug, clap::Args)]
-pub struct BudgetArgs {
-    /// Largest dense copy of the training data a linfa classifier may make, in MiB: above it
-    /// multinomial_nb runs on its sparse equivalent (the report says so) and bernoulli_nb,
-    /// logistic_regression and linear_svm refuse.
-    #[arg(
-        long = "memory-budget",
-        value_name = "MiB",
-        default_value_t = (classifiers::DEFAULT_MEMORY_BUDGET_BYTES >> 20) as f64,
-        value_parser = parse_positive_limit
-    )]
-    pub memory_budget: f64,
-}
-
-impl BudgetArgs {
-    /// The budget in bytes (at least one).
-    fn bytes(&self) -> u64 {
-        ((self.memory_budget * 1048576.0).round() as u64).max(1)
-    }
-}
-
-fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number: give a value in (0, 1]"))?;
-    if v > 0.0 && v <= 1.0 {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{v} is outside (0, 1]: give a Jaccard threshold such as 0.3"
-        ))
-    }
-}
-
-/// The largest `--classifier-timeout` (seconds, about 31 years), `--classifier-max-output` or
-/// `--memory-budget` (MiB): larger values would overflow a `Duration` or a byte count.
-const MAX_LIMIT: f64 = 1e9;
-
-fn parse_positive_limit(s: &str) -> std::result::Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > MAX_LIMIT && v.is_finite() => Err(format!(
-            "`{s}` is too large: give a value up to {MAX_LIMIT:.0}"
-        )),
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("`{s}` is not a positive number")),
-    }
-}
+pub use args::*;
 
 fn project(cli: &Cli) -> Project {
     // "." becomes the empty path so that messages say `labels/x.csv`, not `./labels/x.csv`.
@@ -595,9 +119,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Merge(ref args) => cmd_merge(&cli, &project, args),
         Command::Agree(ref args) => cmd_agree(&project, args),
         Command::Label(ref args) => {
-            let mut session = crate::label::Session::open(&project, args.annotator.as_deref())?;
-            let ending = crate::terminal::run(&mut session)?;
-            let interrupted = ending == crate::terminal::Ending::Interrupted;
+            let mut session =
+                topicbench::annotate::label::Session::open(&project, args.annotator.as_deref())?;
+            let ending = topicbench::annotate::terminal::run(&mut session)?;
+            let interrupted = ending == topicbench::annotate::terminal::Ending::Interrupted;
             let mut s = String::new();
             if interrupted {
                 s.push_str(
@@ -610,7 +135,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(if interrupted { 130 } else { 0 })
         }
         Command::Ingest(ref args) => {
-            let ingested = crate::ingest::ingest(&project, &args.file)?;
+            let ingested = topicbench::annotate::ingest::ingest(&project, &args.file)?;
             let mut s = format!(
                 "{}: {} paragraph(s)\n",
                 ingested.path.display(),
@@ -626,7 +151,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 s.push_str(&format!(
                     "  {:<w$}  {}\n",
                     p.id,
-                    crate::corpus::excerpt(&p.text, 70)
+                    topicbench::data::articles::excerpt(&p.text, 70)
                 ));
             }
             s.push_str("next: label them with `topicbench label` (or `topicbench label --annotator NAME`)\n");
@@ -641,13 +166,13 @@ pub fn run(cli: Cli) -> Result<i32> {
 /// `suite`: each corpus through `cmd_eval` (its `eval` arguments built by `suite::Suite`), its
 /// report read back, then the leaderboard. Returns `eval`'s status when a classifier failed.
 fn cmd_suite(cli: &Cli, project: &Project, args: &SuiteArgs) -> Result<i32> {
-    let suite = crate::suite::load(&args.file, args.metric.as_deref())?;
+    let suite = topicbench::eval::suite::load(&args.file, args.metric.as_deref())?;
     let dir = args
         .out
         .clone()
         .or_else(|| suite.file.out.as_ref().map(|o| project.root.join(o)))
         .unwrap_or_else(|| project.reports_dir().join("suite"));
-    crate::fsutil::ensure_writable_dir(&dir)?;
+    topicbench::fsutil::ensure_writable_dir(&dir)?;
     let (mut results, mut skipped, mut status) = (Vec::new(), Vec::new(), 0);
     for (i, name) in suite.names.iter().enumerate() {
         let entry = &suite.file.corpora[i];
@@ -708,10 +233,10 @@ fn cmd_suite(cli: &Cli, project: &Project, args: &SuiteArgs) -> Result<i32> {
         status = status.max(code);
         let report_path = corpus_dir.join("latest.json");
         let report: serde_json::Value =
-            serde_json::from_slice(&crate::error::read_file(&report_path)?).map_err(|e| {
+            serde_json::from_slice(&topicbench::error::read_file(&report_path)?).map_err(|e| {
                 Error::input(&report_path, e.line(), format!("not an eval report: {e}"))
             })?;
-        results.push(crate::suite::corpus_result(
+        results.push(topicbench::eval::suite::corpus_result(
             name,
             &corpus_dir,
             &report,
@@ -725,7 +250,12 @@ fn cmd_suite(cli: &Cli, project: &Project, args: &SuiteArgs) -> Result<i32> {
             "every corpus was skipped: nothing to rank (see the messages above)",
         ));
     }
-    let lb = crate::suite::leaderboard(&suite.metric, classifiers::BASELINE, &results, skipped);
+    let lb = topicbench::eval::suite::leaderboard(
+        &suite.metric,
+        classifiers::BASELINE,
+        &results,
+        skipped,
+    );
     report::suite::write_suite_reports(&dir, &lb, &args.file.display().to_string())?;
     out(&format!(
         "== leaderboard by {} over {} corpora\n{}leaderboard: {}, {} and {}\n",
@@ -761,26 +291,22 @@ fn cmd_agree(project: &Project, args: &AgreeArgs) -> Result<i32> {
     let mut s = String::new();
     for (i, a) in annotators.iter().enumerate() {
         for b in &annotators[i + 1..] {
-            let pair = crate::agreement::compare(a, b, topics);
+            let pair = topicbench::annotate::agreement::compare(a, b, topics);
             s.push_str(&report::agreement::pair_text(&sources, &pair));
             s.push('\n');
         }
     }
     if names.len() != 2 {
-        let group = crate::agreement::group(&annotators, topics);
+        let group = topicbench::annotate::agreement::group(&annotators, topics);
         s.push_str(&report::agreement::group_text(&sources, &group));
     }
     out(&s)?;
     Ok(0)
 }
 
-/// The classifiers named (all built-in ones when none is), the baseline always among them,
-/// each with `memory_budget_bytes` for its dense copies.
-fn pick_classifiers(
-    names: &[String],
-    memory_budget_bytes: u64,
-) -> Result<Vec<Box<dyn classifiers::Classifier>>> {
-    let build = |name: &str| classifiers::build(name, memory_budget_bytes);
+/// The classifiers named (all built-in ones when none is), the baseline always among them.
+fn pick_classifiers(names: &[String]) -> Result<Vec<Box<dyn classifiers::Classifier>>> {
+    let build = classifiers::by_name;
     if names.is_empty() {
         return Ok(classifiers::REGISTRY
             .iter()
@@ -835,7 +361,7 @@ fn load_corpus(
     project: &Project,
     corpus: &CorpusArgs,
     scheme: Option<eval::Scheme>,
-) -> Result<crate::dataset::Dataset> {
+) -> Result<topicbench::data::dataset::Dataset> {
     match corpus.source() {
         Some(source) => {
             if scheme == Some(eval::Scheme::LeaveOneArticleOut) {
@@ -847,8 +373,10 @@ fn load_corpus(
             let grouping = (scheme != Some(eval::Scheme::TrainTest))
                 .then_some((cli.near_dup, cli.near_dup_method));
             let bars = std::sync::Mutex::new(Vec::<(&str, indicatif::ProgressBar)>::new());
-            let (ds, notes) =
-                crate::corpus_file::load_with(&source, grouping, &|stage, done, total| {
+            let (ds, notes) = topicbench::data::corpus_file::load_with(
+                &source,
+                grouping,
+                &|stage, done, total| {
                     let Ok(mut bars) = bars.lock() else { return };
                     if bars.last().is_none_or(|b| b.0 != stage) {
                         if let Some(b) = bars.last() {
@@ -859,7 +387,8 @@ fn load_corpus(
                     if let Some(b) = bars.last() {
                         b.1.set_position(done.max(b.1.position()));
                     }
-                })?;
+                },
+            )?;
             if let Ok(bars) = bars.lock() {
                 bars.iter().for_each(|b| b.1.finish_and_clear());
             }
@@ -923,11 +452,11 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .shard
         .map(|a| {
             let count = args.shard_count.map(|n| n as usize);
-            crate::shard::resolve(a, count, |v| std::env::var(v).ok())
+            topicbench::eval::shard::resolve(a, count, |v| std::env::var(v).ok())
         })
         .transpose()?;
     let memory_budget_bytes = args.budget.bytes();
-    let classifiers = pick_classifiers(&args.classifiers, memory_budget_bytes)?;
+    let classifiers = pick_classifiers(&args.classifiers)?;
     for (i, spec) in args.classifier_cmd.iter().enumerate() {
         if classifiers.iter().any(|c| c.name() == spec.name)
             || args.classifier_cmd[..i].iter().any(|s| s.name == spec.name)
@@ -940,7 +469,20 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     }
     let scheme = eval_scheme(args)?;
     let ds = load_corpus(cli, project, &args.source, Some(scheme))?;
-    let classifiers = args.tune.apply(classifiers, ds.body().len());
+    let config = eval::EvalConfig {
+        scheme,
+        seed: args.seed,
+        classifiers: args.tune.apply(classifiers, ds.body().len()),
+        externals: args.classifier_cmd.clone(),
+        run: eval::RunOptions {
+            seed: args.seed,
+            external_timeout: std::time::Duration::from_secs_f64(args.classifier_timeout),
+            external_max_line: (args.classifier_max_output * 1048576.0) as u64,
+            memory_budget_bytes,
+        },
+        stats: args.stats.options(args.seed),
+        learning_curve: args.curve.wanted(args.source.path()),
+    };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
         pool = pool.num_threads(n as usize);
@@ -950,46 +492,24 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?;
     let mut stage_secs = std::collections::BTreeMap::new();
     stage_secs.insert("load".to_owned(), t0.elapsed().as_secs_f64());
-    let prepared = eval::prepare(&ds, scheme, args.seed)
+    let t = std::time::Instant::now();
+    let prepared = eval::plan(&ds, &config)
         .map_err(|e| e.in_file(&data_source(project, args.source.path())))?;
-    let bar = progress_bar(prepared.folds.len() as u64, "folds");
-    let opts = eval::RunOptions {
-        seed: args.seed,
-        external_timeout: std::time::Duration::from_secs_f64(args.classifier_timeout),
-        external_max_line: (args.classifier_max_output * 1048576.0) as u64,
-    };
+    stage_secs.insert("prepare".to_owned(), t.elapsed().as_secs_f64());
     let reports_dir = args
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.source.corpus.is_some(), &ds));
     // Fail now rather than after the folds have run.
-    crate::fsutil::ensure_writable_dir(&reports_dir)?;
+    topicbench::fsutil::ensure_writable_dir(&reports_dir)?;
+    let bar = progress_bar(prepared.folds.len() as u64, "folds");
+    let tick = || bar.inc(1);
     if let Some(shard) = shard {
-        let (units, ..) = pool.install(|| {
-            let tokenized = eval::tokenize(&ds, &prepared, &classifiers);
-            eval::run_units(
-                &ds,
-                &prepared,
-                &classifiers,
-                &args.classifier_cmd,
-                &opts,
-                shard,
-                &tokenized,
-                &|| bar.inc(1),
-                &|_, _, _, _, _| {},
-            )
-        });
+        let (settings, units) =
+            pool.install(|| eval::shard::run_shard(&ds, &prepared, &config, shard, &tick));
         bar.finish_and_clear();
-        let settings = shard_settings(
-            &ds,
-            &prepared,
-            scheme,
-            args.seed,
-            memory_budget_bytes,
-            &eval::classifier_infos(&classifiers, &args.classifier_cmd),
-        );
-        let path = reports_dir.join(crate::shard::file_name(shard));
-        crate::fsutil::write_atomic(&path, &crate::shard::to_json(shard, settings, &units))?;
+        let path = reports_dir.join(eval::shard::file_name(shard));
+        topicbench::fsutil::write_atomic(&path, &eval::shard::to_json(shard, settings, &units))?;
         out(&format!(
             "shard {}/{}: {} work unit(s) written to {} (combine with `topicbench merge {}`)\n",
             shard.index,
@@ -1000,33 +520,14 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         ))?;
         return Ok(0);
     }
-    let run = pool.install(|| {
-        eval::run(
-            &ds,
-            prepared,
-            &classifiers,
-            &args.classifier_cmd,
-            &opts,
-            &|| bar.inc(1),
-        )
-    });
+    let evaluation = pool.install(|| eval::evaluate_planned(&ds, prepared, &config, &tick));
     bar.finish_and_clear();
-    pool.install(|| {
-        finish_report(
-            project,
-            &ds,
-            run,
-            scheme,
-            args.seed,
-            &reports_dir,
-            started,
-            t0,
-            stage_secs,
-            args.curve.wanted(args.source.path()),
-            memory_budget_bytes,
-            args.stats.options(args.seed),
-        )
-    })
+    let clock = Clock {
+        started,
+        t0,
+        stage_secs,
+    };
+    write_and_print(project, &ds, evaluation, &config, &reports_dir, clock)
 }
 
 /// The scheme the flags ask for. A flag that would do nothing in that design (`--folds`,
@@ -1074,7 +575,11 @@ fn eval_scheme(args: &EvalArgs) -> Result<eval::Scheme> {
     }
 }
 
-fn default_reports_dir(project: &Project, csv: bool, ds: &crate::dataset::Dataset) -> PathBuf {
+fn default_reports_dir(
+    project: &Project,
+    csv: bool,
+    ds: &topicbench::data::dataset::Dataset,
+) -> PathBuf {
     // A user's corpus gets its own folder, so the shipped corpus's committed report stays put.
     if csv {
         project.reports_dir().join("corpora").join(&ds.name)
@@ -1083,72 +588,47 @@ fn default_reports_dir(project: &Project, csv: bool, ds: &crate::dataset::Datase
     }
 }
 
-fn shard_settings(
-    ds: &crate::dataset::Dataset,
-    prepared: &eval::Prepared,
-    scheme: eval::Scheme,
-    seed: u64,
-    memory_budget_bytes: u64,
-    infos: &[eval::ClassifierInfo],
-) -> crate::shard::Settings {
-    crate::shard::Settings {
-        corpus: ds.name.clone(),
-        corpus_sha256: ds.corpus_sha256.clone(),
-        labels_sha256: ds.labels_sha256.clone(),
-        scheme: scheme.name().to_owned(),
-        folds: match scheme {
-            eval::Scheme::KFold { folds, .. } => folds,
-            _ => prepared.folds.len(),
-        },
-        repeats: prepared.repeats,
-        seed,
-        near_duplicate_threshold: ds.group_threshold.is_finite().then_some(ds.group_threshold),
-        memory_budget_bytes,
-        classifiers: infos
-            .iter()
-            .map(|i| (i.name.clone(), i.description.clone(), i.params.clone()))
-            .collect(),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish_report(
-    project: &Project,
-    ds: &crate::dataset::Dataset,
-    run: eval::EvalRun,
-    scheme: eval::Scheme,
-    seed: u64,
-    reports_dir: &std::path::Path,
+/// When a command started and what its stages before the library's took.
+struct Clock {
     started: std::time::SystemTime,
     t0: std::time::Instant,
-    mut stage_secs: std::collections::BTreeMap<String, f64>,
-    learning_curve: bool,
-    memory_budget_bytes: u64,
-    stats: eval::StatsOptions,
+    stage_secs: std::collections::BTreeMap<String, f64>,
+}
+
+/// Writes every report of `evaluation` into `reports_dir`, prints the ranking and where the
+/// reports are, and returns the exit status (3 when a classifier failed).
+fn write_and_print(
+    project: &Project,
+    ds: &topicbench::data::dataset::Dataset,
+    evaluation: eval::Evaluation,
+    config: &eval::EvalConfig,
+    reports_dir: &std::path::Path,
+    clock: Clock,
 ) -> Result<i32> {
+    let Clock {
+        started,
+        t0,
+        mut stage_secs,
+    } = clock;
     let baseline = classifiers::BASELINE;
-    let t = std::time::Instant::now();
-    let summaries = eval::summarize(&run, baseline, &stats);
-    stage_secs.insert("summarize".to_owned(), t.elapsed().as_secs_f64());
-    let t = std::time::Instant::now();
-    let explanation = eval::explain(ds, &run, baseline, 10);
-    stage_secs.insert("explain".to_owned(), t.elapsed().as_secs_f64());
-    let t = std::time::Instant::now();
-    let curve = learning_curve.then(|| {
-        crate::learning_curve::compute(ds, &run, &summaries, baseline, seed, memory_budget_bytes)
-    });
-    if curve.is_some() {
-        stage_secs.insert("learning_curve".to_owned(), t.elapsed().as_secs_f64());
-    }
+    let eval::Evaluation {
+        run,
+        summaries,
+        explanation,
+        learning_curve,
+        stage_secs: computed,
+    } = evaluation;
+    stage_secs.extend(computed);
     let info = report::eval::RunInfo {
-        scheme,
-        seed,
+        scheme: config.scheme,
+        seed: config.seed,
         baseline: baseline.to_owned(),
         git_commit: git_commit(&project.root),
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         wall_secs: t0.elapsed().as_secs_f64(),
         stage_secs,
-        stats,
+        stats: config.stats,
+        memory_budget_bytes: config.run.memory_budget_bytes,
     };
     let run_dir = report::write_eval_reports(
         reports_dir,
@@ -1157,7 +637,7 @@ fn finish_report(
         &summaries,
         &explanation,
         &info,
-        curve.as_ref(),
+        learning_curve.as_ref(),
     )?;
     out(&report::eval::terminal_table(
         &summaries,
@@ -1194,12 +674,14 @@ pub const EXIT_CLASSIFIER_FAILED: i32 = 3;
 fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let t0 = std::time::Instant::now();
-    let files = crate::shard::find_shard_files(&args.dirs)?;
+    let files = topicbench::eval::shard::find_shard_files(&args.dirs)?;
     // Peek at the settings to rebuild the scheme, then load the same corpus and check it.
-    let first: serde_json::Value = serde_json::from_slice(&crate::error::read_file(&files[0])?)
-        .map_err(|e| Error::input(&files[0], e.line(), format!("not a shard file: {e}")))?;
-    let settings: crate::shard::Settings = serde_json::from_value(first["settings"].clone())
-        .map_err(|e| Error::input(&files[0], 0, format!("not a shard file: {e}")))?;
+    let first: serde_json::Value =
+        serde_json::from_slice(&topicbench::error::read_file(&files[0])?)
+            .map_err(|e| Error::input(&files[0], e.line(), format!("not a shard file: {e}")))?;
+    let settings: topicbench::eval::shard::Settings =
+        serde_json::from_value(first["settings"].clone())
+            .map_err(|e| Error::input(&files[0], 0, format!("not a shard file: {e}")))?;
     let scheme = match settings.scheme.as_str() {
         "kfold" => eval::Scheme::KFold {
             folds: settings.folds,
@@ -1229,7 +711,7 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
             settings.near_duplicate_threshold, threshold
         )));
     }
-    let (settings, units) = crate::shard::read_shards(&files, ds.topics.len())?;
+    let (settings, units) = topicbench::eval::shard::read_shards(&files, ds.topics.len())?;
     let prepared = eval::prepare(&ds, scheme, settings.seed)
         .map_err(|e| e.in_file(&data_source(project, args.source.path())))?;
     let mut stage_secs = std::collections::BTreeMap::new();
@@ -1239,25 +721,38 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.source.corpus.is_some(), &ds));
-    crate::fsutil::ensure_writable_dir(&reports_dir)?;
-    finish_report(
-        project,
+    topicbench::fsutil::ensure_writable_dir(&reports_dir)?;
+    let config = eval::EvalConfig {
+        scheme,
+        seed: settings.seed,
+        classifiers: Vec::new(),
+        externals: Vec::new(),
+        run: eval::RunOptions {
+            seed: settings.seed,
+            external_timeout: std::time::Duration::ZERO,
+            external_max_line: 0,
+            memory_budget_bytes: settings.memory_budget_bytes,
+        },
+        stats: args.stats.options(settings.seed),
+        learning_curve: args.curve.wanted(args.source.path()),
+    };
+    let evaluation = eval::finish(
         &ds,
         run,
-        scheme,
-        settings.seed,
-        &reports_dir,
+        &config.stats,
+        config.learning_curve,
+        config.run.memory_budget_bytes,
+    );
+    let clock = Clock {
         started,
         t0,
         stage_secs,
-        args.curve.wanted(args.source.path()),
-        settings.memory_budget_bytes,
-        args.stats.options(settings.seed),
-    )
+    };
+    write_and_print(project, &ds, evaluation, &config, &reports_dir, clock)
 }
 
 fn cmd_report(project: &Project, args: &ReportArgs) -> Result<i32> {
-    use crate::report::runs;
+    use topicbench::report::runs;
     let dir = args.dir.clone().unwrap_or_else(|| project.reports_dir());
     match &args.command {
         ReportCommand::List => {
@@ -1307,7 +802,7 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> {
-    let classifier = pick_classifiers(std::slice::from_ref(&args.classifier), args.budget.bytes())?
+    let classifier = pick_classifiers(std::slice::from_ref(&args.classifier))?
         .pop()
         .ok_or_else(|| Error::Usage("no classifier".into()))?;
     // A corpus file is loaded as for a train/test evaluation (no near-duplicate groups: they are
@@ -1327,7 +822,7 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
     let (source, text) = match &args.input {
         Some(p) => (
             p.display().to_string(),
-            crate::error::decode_utf8(p, crate::error::read_file(p)?)?,
+            topicbench::error::decode_utf8(p, topicbench::error::read_file(p)?)?,
         ),
         None => {
             let mut buf = Vec::new();
@@ -1335,7 +830,7 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
                 .map_err(|e| Error::io("<stdin>", "cannot read", e))?;
             (
                 "<stdin>".to_owned(),
-                crate::error::decode_utf8(std::path::Path::new("<stdin>"), buf)?,
+                topicbench::error::decode_utf8(std::path::Path::new("<stdin>"), buf)?,
             )
         }
     };
@@ -1351,7 +846,7 @@ fn cmd_predict(cli: &Cli, project: &Project, args: &PredictArgs) -> Result<i32> 
             "no paragraphs to predict: give one paragraph per line",
         ));
     }
-    let pred = eval::fit_and_predict(&ds, classifier.as_ref(), &lines, 42)?;
+    let pred = eval::fit_and_predict(&ds, classifier.as_ref(), &lines, 42, args.budget.bytes())?;
     let mut s = String::new();
     for (i, line) in lines.iter().enumerate() {
         let topics: Vec<&str> = ds

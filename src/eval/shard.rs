@@ -14,8 +14,9 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::classifiers::Predictions;
+use crate::data::dataset::Dataset;
 use crate::error::{Error, Result, decode_utf8, read_file};
-use crate::eval::{ClassifierInfo, FoldRun, Shard, Unit};
+use crate::eval::{self, ClassifierInfo, EvalConfig, FoldRun, Prepared, Scheme, Shard, Unit};
 
 /// Version of the shard file layout.
 pub const SCHEMA: &str = "topicbench.shard.v1";
@@ -390,6 +391,59 @@ fn unit_from_file(path: &Path, u: UnitFile, topics: usize) -> Result<Unit> {
         fold: u.fold,
         result,
     })
+}
+
+/// Runs shard `shard` of the evaluation of `ds` under `config`, planned by [`eval::plan`]: the
+/// settings every shard of the run shares (checked by `merge`) and this shard's work units.
+/// `on_fold` is called once per finished unit.
+pub fn run_shard(
+    ds: &Dataset,
+    prepared: &Prepared,
+    config: &EvalConfig,
+    shard: Shard,
+    on_fold: &(dyn Fn() + Sync),
+) -> (Settings, Vec<Unit>) {
+    let tokenized = eval::tokenize(ds, prepared, &config.classifiers);
+    let (units, ..) = eval::run_units(
+        ds,
+        prepared,
+        &config.classifiers,
+        &config.externals,
+        &config.run,
+        shard,
+        &tokenized,
+        on_fold,
+        &|_, _, _, _, _| {},
+    );
+    let infos = eval::classifier_infos(&config.classifiers, &config.externals);
+    (settings(ds, prepared, config, &infos), units)
+}
+
+/// The settings of a run that every shard must share.
+fn settings(
+    ds: &Dataset,
+    prepared: &Prepared,
+    config: &EvalConfig,
+    infos: &[ClassifierInfo],
+) -> Settings {
+    Settings {
+        corpus: ds.name.clone(),
+        corpus_sha256: ds.corpus_sha256.clone(),
+        labels_sha256: ds.labels_sha256.clone(),
+        scheme: config.scheme.name().to_owned(),
+        folds: match config.scheme {
+            Scheme::KFold { folds, .. } => folds,
+            _ => prepared.folds.len(),
+        },
+        repeats: prepared.repeats,
+        seed: config.seed,
+        near_duplicate_threshold: ds.group_threshold.is_finite().then_some(ds.group_threshold),
+        memory_budget_bytes: config.run.memory_budget_bytes,
+        classifiers: infos
+            .iter()
+            .map(|i| (i.name.clone(), i.description.clone(), i.params.clone()))
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::metrics::HEADLINE;
+use crate::eval::metrics::HEADLINE;
 
 /// Rounds per block of one random stream.
 pub const BLOCK: usize = 256;
@@ -405,18 +405,8 @@ pub fn headline_index(metric: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{Counts, Scores};
-    use ndarray::Array2;
-
-    fn matrix(rows: &str) -> Array2<bool> {
-        let rows: Vec<&str> = rows.split_whitespace().collect();
-        let width = rows.first().map_or(0, |r| r.len());
-        let cells: Vec<bool> = rows
-            .iter()
-            .flat_map(|r| r.bytes().map(|b| b == b'1'))
-            .collect();
-        Array2::from_shape_vec((rows.len(), width), cells).unwrap()
-    }
+    use crate::eval::metrics::tests::matrix;
+    use crate::eval::metrics::{Counts, Scores};
 
     /// A tally of cells scores exactly as `metrics::Scores` scores the same predictions.
     #[test]

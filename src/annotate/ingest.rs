@@ -4,13 +4,13 @@
 //! the byte offset) and have at least one non-empty line. Its name is normalized
 //! ([`normalized_stem`]) so that paragraph ids (`<stem>:<line>`) are plain ASCII without `:`; an
 //! existing article is never replaced, because label rows refer to its lines. Paragraphs come from
-//! `corpus::split_paragraphs`, the same rule `check` and `eval` use. The write is atomic
+//! `articles::split_paragraphs`, the same rule `check` and `eval` use. The write is atomic
 //! (`fsutil::write_new_atomic`).
 
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{self, Paragraph};
-use crate::dataset::Project;
+use crate::data::articles::{self, Paragraph};
+use crate::data::dataset::Project;
 use crate::error::{Error, Result, decode_utf8, read_file};
 use crate::fsutil::write_new_atomic;
 
@@ -69,7 +69,7 @@ pub fn ingest(project: &Project, source: &Path) -> Result<Ingested> {
             "the file name has no letters or digits to name the article by: rename it",
         )
     })?;
-    let paragraphs = corpus::split_paragraphs(&stem, &text);
+    let paragraphs = articles::split_paragraphs(&stem, &text);
     if paragraphs.is_empty() {
         return Err(Error::input(
             source,

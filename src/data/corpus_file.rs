@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use crate::corpus::{excerpt, sha256_hex};
-use crate::dataset::{Dataset, Item};
+use crate::data::articles::{excerpt, sha256_hex};
+use crate::data::dataset::{Dataset, Item};
+use crate::data::groups;
+use crate::data::labels::{Kind, Topic};
 use crate::error::{Error, Result, read_file};
-use crate::groups;
-use crate::labels::{Kind, Topic};
 
 /// The file formats a corpus may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,9 +301,9 @@ fn parse_list(inner: &str) -> Option<Vec<String>> {
 /// Reads the bytes of a file in `format` into rows.
 fn parse_rows(path: &Path, bytes: &[u8], format: Format, columns: &Columns) -> Result<Parsed> {
     match format {
-        Format::Csv => crate::csv_corpus::parse_rows(path, bytes, columns),
-        Format::Jsonl => crate::jsonl_corpus::parse_rows(path, bytes, columns),
-        Format::Parquet => crate::parquet_corpus::parse_rows(path, bytes, columns),
+        Format::Csv => crate::data::csv_corpus::parse_rows(path, bytes, columns),
+        Format::Jsonl => crate::data::jsonl_corpus::parse_rows(path, bytes, columns),
+        Format::Parquet => crate::data::parquet_corpus::parse_rows(path, bytes, columns),
     }
 }
 

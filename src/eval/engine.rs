@@ -1,0 +1,504 @@
+//! The fold engine: tokenize once per n-gram setting, then for every fold build the training
+//! vocabulary and matrices and fit and predict every classifier (built-in or external), results
+//! kept in fold order ([`run`], [`run_units`] for shards, [`assemble`] for merge).
+
+#[allow(unused_imports)]
+use super::*;
+
+/// One classifier's output on one fold.
+#[derive(Debug, Clone)]
+pub struct FoldRun {
+    /// Index into [`Prepared::folds`].
+    pub fold: usize,
+    /// Predictions for the fold's test items, in the order of `folds[fold].test`.
+    pub pred: Predictions,
+    /// Seconds to fit.
+    pub fit_secs: f64,
+    /// Seconds to predict.
+    pub predict_secs: f64,
+    /// Notes from the fitted model (e.g. a fallback it used).
+    pub notes: Vec<String>,
+    /// What a tuned classifier chose on this fold ([`Fitted::tuning`]).
+    pub tuning: Option<serde_json::Value>,
+}
+
+/// One classifier's run over all folds.
+#[derive(Debug, Clone)]
+pub struct ClassifierRun {
+    /// Registry name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Hyperparameters.
+    pub params: serde_json::Value,
+    /// Per-fold results, or why the classifier failed.
+    pub outcome: std::result::Result<Vec<FoldRun>, String>,
+}
+
+/// The raw result of an evaluation.
+#[derive(Debug, Clone)]
+pub struct EvalRun {
+    /// Items, gold and folds.
+    pub prepared: Prepared,
+    /// Every classifier, in the order asked for.
+    pub runs: Vec<ClassifierRun>,
+    /// Wall seconds per stage (`tokenize`, `folds`).
+    pub stage_secs: BTreeMap<String, f64>,
+    /// The tokenized items per n-gram setting (reused by the learning curve; empty after a
+    /// merge of shards).
+    pub tokenized: BTreeMap<usize, Tokenized>,
+    /// The baseline's top words per topic, when [`run`] computed them (see [`top_words`]).
+    pub top_words: Option<Vec<Vec<(String, f64)>>>,
+}
+
+/// Which share of the (classifier, fold) work units a process runs: unit `u` belongs to shard
+/// `u % count`. Unit `u = classifier * folds + fold`, classifiers in the order given (built-in
+/// first, then external), so every shard gets a spread of classifiers and folds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, `0..count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole run.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Does this shard run `unit`?
+    pub fn has(&self, unit: usize) -> bool {
+        unit % self.count.max(1) == self.index
+    }
+}
+
+/// One work unit's result.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Index into the classifier list (built-in first, then external).
+    pub classifier: usize,
+    /// Index into [`Prepared::folds`].
+    pub fold: usize,
+    /// The predictions, or why this classifier failed on this fold.
+    pub result: std::result::Result<FoldRun, String>,
+}
+
+/// Name, description and hyperparameters of a classifier in a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifierInfo {
+    /// Registry or `--classifier-cmd` name.
+    pub name: String,
+    /// One line.
+    pub description: String,
+    /// Hyperparameters (or the command).
+    pub params: serde_json::Value,
+}
+
+/// The classifiers of a run, built-in first, then external.
+pub fn classifier_infos(
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+) -> Vec<ClassifierInfo> {
+    classifiers
+        .iter()
+        .map(|c| ClassifierInfo {
+            name: c.name().to_owned(),
+            description: c.describe().to_owned(),
+            params: c.params(),
+        })
+        .chain(external.iter().map(|e| ClassifierInfo {
+            name: e.name.clone(),
+            description: format!("external command: {}", e.command),
+            params: serde_json::json!({"command": e.command}),
+        }))
+        .collect()
+}
+
+/// Runs every classifier on every fold of `prepared`. `on_fold` is called after each fold (for a
+/// progress bar).
+pub fn run(
+    ds: &Dataset,
+    prepared: Prepared,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    on_fold: &(dyn Fn() + Sync),
+) -> EvalRun {
+    let t0 = Instant::now();
+    let tokenized = tokenize(ds, &prepared, classifiers);
+    let tokenize_secs = t0.elapsed().as_secs_f64();
+    // The explanation's top words come from the baseline fitted on the rows that are on some
+    // fold's training side. With one fold (`--split test`) that is the fold's own baseline model,
+    // taken as it is fitted; otherwise a model of its own, fitted while the folds run.
+    let baseline = classifiers
+        .iter()
+        .position(|c| c.name() == classifiers::BASELINE);
+    let captured: std::sync::Mutex<Option<TopWords>> = Default::default();
+    let on_fit = |ci: usize, f: usize, model: &dyn Fitted, vocab: &Vocabulary, tok: &Tokenized| {
+        if Some(ci) == baseline
+            && f == 0
+            && prepared.folds.len() == 1
+            && let Some(top) = model.top_features(TOP_WORDS)
+        {
+            let words = top_words_of(top, vocab, tok);
+            *captured.lock().unwrap_or_else(|e| e.into_inner()) = Some(words);
+        }
+    };
+    let single_fold_baseline = baseline.is_some() && prepared.folds.len() == 1;
+    let ((units, mut stage_secs), separate) = rayon::join(
+        || {
+            run_units(
+                ds,
+                &prepared,
+                classifiers,
+                external,
+                opts,
+                Shard::ALL,
+                &tokenized,
+                on_fold,
+                &on_fit,
+            )
+        },
+        || (!single_fold_baseline).then(|| top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS)),
+    );
+    let words = separate
+        .or_else(|| captured.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .unwrap_or_else(|| top_words(ds, &prepared, tokenized.get(&1), TOP_WORDS));
+    stage_secs.insert("tokenize".to_owned(), tokenize_secs);
+    let infos = classifier_infos(classifiers, external);
+    // A complete set of units always assembles.
+    let mut run = assemble(prepared, &infos, units).unwrap_or_else(|e| unreachable!("{e}"));
+    run.stage_secs = stage_secs;
+    run.top_words = Some(words);
+    run.tokenized = tokenized;
+    run
+}
+
+/// Per topic, (word, weight) pairs, highest weight first.
+pub type TopWords = Vec<Vec<(String, f64)>>;
+
+/// Called by [`run_units`] after each fit: (classifier index, fold index, model, the fold's
+/// vocabulary, the tokenized items).
+pub type OnFit<'a> = dyn Fn(usize, usize, &dyn Fitted, &Vocabulary, &Tokenized) + Sync + 'a;
+
+/// Words listed per topic by [`explain`].
+pub const TOP_WORDS: usize = 10;
+
+/// Tokenizes the evaluated items once per n-gram setting the classifiers ask for.
+pub fn tokenize(
+    ds: &Dataset,
+    prepared: &Prepared,
+    classifiers: &[Box<dyn Classifier>],
+) -> BTreeMap<usize, Tokenized> {
+    let texts: Vec<&str> = prepared
+        .items
+        .iter()
+        .map(|&i| ds.items[i].text.as_str())
+        .collect();
+    let mut ngrams: Vec<usize> = classifiers.iter().map(|c| c.features().ngram_max).collect();
+    ngrams.sort_unstable();
+    ngrams.dedup();
+    ngrams
+        .iter()
+        .map(|&n| (n, Tokenized::new(&texts, n)))
+        .collect()
+}
+
+/// Runs the work units of `shard`: built-in classifiers fold by fold in parallel, then each
+/// external classifier over its folds in order. `tokenized` is [`tokenize`]'s result. Returns
+/// the units (in unit order) and per-stage seconds.
+#[allow(clippy::too_many_arguments)]
+pub fn run_units(
+    ds: &Dataset,
+    prepared: &Prepared,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    shard: Shard,
+    tokenized: &BTreeMap<usize, Tokenized>,
+    on_fold: &(dyn Fn() + Sync),
+    on_fit: &OnFit,
+) -> (Vec<Unit>, BTreeMap<String, f64>) {
+    let seed = opts.seed;
+    let n_folds = prepared.folds.len();
+    let mut stage_secs = BTreeMap::new();
+    let t1 = Instant::now();
+    let per_fold: Vec<Vec<Unit>> = prepared
+        .folds
+        .par_iter()
+        .enumerate()
+        .map(|(f, fold)| {
+            let y_train = prepared.gold.select(Axis(0), &fold.train);
+            let mut cache: Vec<(FeatureSpec, Vocabulary, Csr, Csr)> = Vec::new();
+            let out = classifiers
+                .iter()
+                .enumerate()
+                .filter(|(ci, _)| shard.has(ci * n_folds + f))
+                .map(|(ci, c)| {
+                    let spec = c.features();
+                    let tok = &tokenized[&spec.ngram_max];
+                    if !cache.iter().any(|(s, ..)| *s == spec) {
+                        let vocab = Vocabulary::fit(tok, &fold.train, spec);
+                        let (x_train, x_test) = rayon::join(
+                            || vocab.transform(tok, &fold.train),
+                            || vocab.transform(tok, &fold.test),
+                        );
+                        cache.push((spec, vocab, x_train, x_test));
+                    }
+                    let result = cache
+                        .iter()
+                        .find(|(s, ..)| *s == spec)
+                        .ok_or_else(|| "internal: feature cache miss".to_owned())
+                        .and_then(|(_, vocab, x_train, x_test)| {
+                            let ctx = FitContext {
+                                seed: fold_seed(seed, fold),
+                                single_label: prepared.single_label,
+                                memory_budget_bytes: opts.memory_budget_bytes,
+                            };
+                            let view = classifiers::FoldView {
+                                tokenized: tok,
+                                rows: &fold.train,
+                                groups: &prepared.group_of,
+                                gold: prepared.gold.view(),
+                                spec,
+                            };
+                            let t = Instant::now();
+                            let model = c
+                                .fit_fold(x_train, y_train.view(), &ctx, &view)
+                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                            let fit_secs = t.elapsed().as_secs_f64();
+                            // The observer (top words) reads the model while it predicts.
+                            let ((), (pred, predict_secs)) = rayon::join(
+                                || on_fit(ci, f, model.as_ref(), vocab, tok),
+                                || {
+                                    let t = Instant::now();
+                                    let pred = model.predict(x_test);
+                                    (pred, t.elapsed().as_secs_f64())
+                                },
+                            );
+                            check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
+                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                            Ok(FoldRun {
+                                fold: f,
+                                pred,
+                                fit_secs,
+                                predict_secs,
+                                notes: model.notes(),
+                                tuning: model.tuning(),
+                            })
+                        });
+                    Unit {
+                        classifier: ci,
+                        fold: f,
+                        result,
+                    }
+                })
+                .collect();
+            on_fold();
+            out
+        })
+        .collect();
+    stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
+    let mut units: Vec<Unit> = per_fold.into_iter().flatten().collect();
+
+    let t2 = Instant::now();
+    for (e, spec) in external.iter().enumerate() {
+        let ci = classifiers.len() + e;
+        let folds: Vec<usize> = (0..n_folds)
+            .filter(|&f| shard.has(ci * n_folds + f))
+            .collect();
+        if !folds.is_empty() {
+            units.extend(run_external(ds, prepared, spec, opts, ci, &folds));
+        }
+    }
+    if !external.is_empty() {
+        stage_secs.insert("external".to_owned(), t2.elapsed().as_secs_f64());
+    }
+    units.sort_by_key(|u| (u.classifier, u.fold));
+    (units, stage_secs)
+}
+
+/// Builds an [`EvalRun`] from every (classifier, fold) unit, exactly once each. A classifier that
+/// failed on any fold is failed, with the first failure in fold order.
+pub fn assemble(
+    prepared: Prepared,
+    infos: &[ClassifierInfo],
+    mut units: Vec<Unit>,
+) -> Result<EvalRun> {
+    let n_folds = prepared.folds.len();
+    units.sort_by_key(|u| (u.classifier, u.fold));
+    let mut expected = (0..infos.len()).flat_map(|c| (0..n_folds).map(move |f| (c, f)));
+    let mut by_classifier: Vec<Vec<std::result::Result<FoldRun, String>>> =
+        vec![Vec::new(); infos.len()];
+    for u in units {
+        match expected.next() {
+            Some(key) if key == (u.classifier, u.fold) => {
+                by_classifier[u.classifier].push(u.result)
+            }
+            Some((c, f)) => {
+                return Err(Error::Usage(format!(
+                    "results are incomplete or repeated: expected {} on fold {}, found {} on fold {} (merge every shard exactly once)",
+                    infos[c].name,
+                    prepared.folds[f].name(),
+                    infos.get(u.classifier).map_or("?", |i| i.name.as_str()),
+                    prepared
+                        .folds
+                        .get(u.fold)
+                        .map_or("?".to_owned(), |f| f.name())
+                )));
+            }
+            None => {
+                return Err(Error::Usage(
+                    "more results than work units: a shard was merged twice".into(),
+                ));
+            }
+        }
+    }
+    if let Some((c, f)) = expected.next() {
+        return Err(Error::Usage(format!(
+            "results are incomplete: nothing for {} on fold {} (merge every shard)",
+            infos[c].name,
+            prepared.folds[f].name()
+        )));
+    }
+    let runs = infos
+        .iter()
+        .zip(by_classifier)
+        .map(|(info, folds)| ClassifierRun {
+            name: info.name.clone(),
+            description: info.description.clone(),
+            params: info.params.clone(),
+            outcome: folds.into_iter().collect(),
+        })
+        .collect();
+    Ok(EvalRun {
+        prepared,
+        runs,
+        stage_secs: BTreeMap::new(),
+        tokenized: BTreeMap::new(),
+        top_words: None,
+    })
+}
+
+/// Options of [`run`].
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Seed for random steps.
+    pub seed: u64,
+    /// How long an external classifier may take to answer one fold.
+    pub external_timeout: std::time::Duration,
+    /// Longest response line an external classifier may send, in bytes.
+    pub external_max_line: u64,
+    /// The largest dense copy a built-in classifier's fit may make ([`FitContext`]).
+    pub memory_budget_bytes: u64,
+}
+
+/// Runs one external classifier over `folds` (in order). After a fault, that fold and every
+/// later one carry the failure.
+fn run_external(
+    ds: &Dataset,
+    p: &Prepared,
+    spec: &ExternalSpec,
+    opts: &RunOptions,
+    classifier: usize,
+    folds: &[usize],
+) -> Vec<Unit> {
+    let topics = ds.topic_ids();
+    let fail_all = |from: usize, reason: String| -> Vec<Unit> {
+        folds[from..]
+            .iter()
+            .map(|&f| Unit {
+                classifier,
+                fold: f,
+                result: Err(reason.clone()),
+            })
+            .collect()
+    };
+    let mut child = match External::start(spec, opts.external_timeout, opts.external_max_line) {
+        Ok(c) => c,
+        Err(e) => return fail_all(0, e.to_string()),
+    };
+    let item = |r: usize| &ds.items[p.items[r]];
+    let mut out = Vec::with_capacity(folds.len());
+    for (k, &f) in folds.iter().enumerate() {
+        let fold = &p.folds[f];
+        let req = FoldRequest {
+            fold: fold.name(),
+            seed: fold_seed(opts.seed, fold),
+            single_label: p.single_label,
+            train: fold
+                .train
+                .iter()
+                .map(|&r| {
+                    let it = item(r);
+                    let t = it.topics.iter().map(|&t| topics[t].as_str()).collect();
+                    (it.id.as_str(), it.text.as_str(), t)
+                })
+                .collect(),
+            test: fold
+                .test
+                .iter()
+                .map(|&r| (item(r).id.as_str(), item(r).text.as_str()))
+                .collect(),
+        };
+        let t = Instant::now();
+        match child.predict(&req, &topics) {
+            Ok(pred) => out.push(Unit {
+                classifier,
+                fold: f,
+                result: Ok(FoldRun {
+                    fold: f,
+                    pred,
+                    fit_secs: 0.0,
+                    predict_secs: t.elapsed().as_secs_f64(),
+                    notes: Vec::new(),
+                    tuning: None,
+                }),
+            }),
+            Err(e) => {
+                child.kill();
+                out.extend(fail_all(k, with_stderr(e, &child.stderr_tail())));
+                return out;
+            }
+        }
+    }
+    let tail = child.stderr_tail();
+    if let Err(e) = child.finish() {
+        // The answers came, but the process then failed: the whole classifier is failed.
+        let reason = with_stderr(e, &tail);
+        return fail_all(0, reason);
+    }
+    out
+}
+
+fn with_stderr(reason: String, tail: &str) -> String {
+    if tail.is_empty() {
+        reason
+    } else {
+        format!("{reason}; its stderr ends: {tail}")
+    }
+}
+
+/// A per-fold seed: the same for every classifier on a fold, different across folds.
+pub fn fold_seed(seed: u64, fold: &Fold) -> u64 {
+    seed ^ ((fold.repeat as u64) << 32 | fold.fold as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A classifier's output must have one row per test item, one column per topic, scores in [0, 1].
+pub fn check_predictions(
+    p: &Predictions,
+    rows: usize,
+    topics: usize,
+) -> std::result::Result<(), String> {
+    if p.scores.dim() != (rows, topics) || p.decisions.dim() != (rows, topics) {
+        return Err(format!(
+            "predictions have shape {:?}/{:?}, expected ({rows}, {topics})",
+            p.scores.dim(),
+            p.decisions.dim()
+        ));
+    }
+    if let Some(bad) = p.scores.iter().find(|s| !(0.0..=1.0).contains(*s)) {
+        return Err(format!("score {bad} is outside [0, 1]"));
+    }
+    Ok(())
+}
