@@ -383,7 +383,10 @@ pub fn tuning_text(s: &ClassifierSummary) -> String {
     let setting = |v: &Value| match v.as_object() {
         Some(m) => m
             .iter()
-            .map(|(k, x)| format!("{k} = {x}"))
+            .map(|(k, x)| match x.as_f64() {
+                Some(f) => format!("{} = {f}", crate::classifiers::setting_name(k)),
+                None => format!("{} = {x}", crate::classifiers::setting_name(k)),
+            })
             .collect::<Vec<_>>()
             .join(", "),
         None => "defaults (too few rows to tune)".to_owned(),
