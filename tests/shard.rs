@@ -7,9 +7,11 @@ use serde_json::Value;
 use crate::util::{repo_root, run_bin, run_bin_env};
 
 /// Eval flags of the sharded runs: two built-in classifiers and an external one.
+/// The baseline, the floor, a contender tuned by nested cross-validation (tuning is on for the
+/// shipped corpus) and an external classifier.
 pub const ARGS: [&str; 6] = [
     "--classifiers",
-    "multinomial_nb,majority",
+    "multinomial_nb,majority,complement_nb",
     "--repeats",
     "3",
     "--classifier-cmd",
@@ -76,8 +78,21 @@ fn merged_shards_equal_the_unsharded_report() {
         "--out",
         merged.path().to_str().unwrap(),
     ]);
-    assert_eq!(deterministic(whole.path()), deterministic(merged.path()));
+    let (w, m) = (deterministic(whole.path()), deterministic(merged.path()));
+    assert_eq!(w, m);
     assert_eq!(predictions(whole.path()), predictions(merged.path()));
+    // The tuned contender's choices per fold came through the shards.
+    let cnb = m["classifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "complement_nb")
+        .unwrap();
+    assert_eq!(
+        cnb["tuning"]["per_fold"].as_array().unwrap().len(),
+        15,
+        "{cnb}"
+    );
 }
 
 #[test]
