@@ -26,6 +26,68 @@ pub fn constant_topic(y: ArrayView2<bool>, t: usize) -> Option<bool> {
     }
 }
 
+/// One binary linear model's fit: weights over the features, the bias, and a note when the
+/// solver stopped before its tolerance.
+pub struct BinaryFit {
+    /// One weight per feature.
+    pub w: Vec<f64>,
+    /// The bias (intercept).
+    pub bias: f64,
+    /// Why the fit may not be final (e.g. stopped at max_iter), for the report.
+    pub note: Option<String>,
+}
+
+/// One-vs-rest models of a binary linear solver, fitted per topic.
+pub struct OneVsRest {
+    /// features × topics (zeros for a constant topic).
+    pub weights: Array2<f64>,
+    /// Per topic: the bias (0 for a constant topic).
+    pub bias: Vec<f64>,
+    /// Per topic: `Some(value)` when every training paragraph had the same value.
+    pub constant: Vec<Option<bool>>,
+    /// The solvers' notes, in topic order.
+    pub notes: Vec<String>,
+}
+
+/// The one-vs-rest adapter: `solve(topic, yes)` fits one binary problem (yes/no per training
+/// paragraph); it is called for every topic that is not constant in `y`, topics in parallel,
+/// results kept in topic order. A binary linear classifier is written once, as `solve`.
+pub fn one_vs_rest(
+    n_features: usize,
+    y: ArrayView2<bool>,
+    solve: impl Fn(usize, &[bool]) -> BinaryFit + Sync,
+) -> OneVsRest {
+    use rayon::prelude::*;
+    let t = y.ncols();
+    let constant: Vec<Option<bool>> = (0..t).map(|k| constant_topic(y, k)).collect();
+    let fits: Vec<Option<BinaryFit>> = (0..t)
+        .into_par_iter()
+        .map(|k| {
+            constant[k].is_none().then(|| {
+                let yes: Vec<bool> = y.column(k).to_vec();
+                solve(k, &yes)
+            })
+        })
+        .collect();
+    let mut weights = Array2::zeros((n_features, t));
+    let mut bias = vec![0.0; t];
+    let mut notes = Vec::new();
+    for (k, fit) in fits.into_iter().enumerate() {
+        let Some(fit) = fit else { continue };
+        weights
+            .column_mut(k)
+            .assign(&ndarray::ArrayView1::from(&fit.w));
+        bias[k] = fit.bias;
+        notes.extend(fit.note);
+    }
+    OneVsRest {
+        weights,
+        bias,
+        constant,
+        notes,
+    }
+}
+
 /// Single-label data: each paragraph's topic id (its first topic; 0 for a paragraph without
 /// one, which single-label data does not have — the baseline's convention).
 pub fn single_label_target(y: ArrayView2<bool>) -> Array1<usize> {

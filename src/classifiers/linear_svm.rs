@@ -20,11 +20,10 @@
 
 use ndarray::{Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    argmax_decisions, check_finite, check_solver_params, constant_topic, logistic,
+    BinaryFit, argmax_decisions, check_finite, check_solver_params, logistic, one_vs_rest,
 };
 use super::{Classifier, FitContext, Fitted, Predictions};
 use crate::error::Result;
@@ -186,46 +185,33 @@ impl LinearSvm {
         seed: u64,
     ) -> Result<FittedSvm> {
         check_finite("linear_svm", x)?;
-        let t = y.ncols();
-        let solutions: Vec<std::result::Result<TopicSolution, bool>> = (0..t)
-            .into_par_iter()
-            .map(|k| match constant_topic(y, k) {
-                Some(c) => Err(c),
-                None => {
-                    let yes: Vec<bool> = y.column(k).to_vec();
-                    let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                    Ok(solve_dual(
-                        x,
-                        &yes,
-                        self.c,
-                        self.tol,
-                        self.max_iter,
-                        topic_seed,
-                    ))
-                }
+        let ovr = one_vs_rest(x.n_cols, y, |k, yes| {
+            let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let s = solve_dual(x, yes, self.c, self.tol, self.max_iter, topic_seed);
+            BinaryFit {
+                note: (!s.converged).then(|| {
+                    format!(
+                        "linear_svm: topic {k} stopped after max_iter = {} epochs before the \
+                         tolerance {} was reached",
+                        s.epochs, self.tol
+                    )
+                }),
+                w: s.w,
+                bias: s.bias,
+            }
+        });
+        // A constant topic decides by its bias alone: ±∞.
+        let bias = ovr
+            .bias
+            .iter()
+            .zip(&ovr.constant)
+            .map(|(&b, c)| match c {
+                Some(true) => f64::INFINITY,
+                Some(false) => f64::NEG_INFINITY,
+                None => b,
             })
             .collect();
-        let mut weights = Array2::zeros((x.n_cols, t));
-        let mut bias = Vec::with_capacity(t);
-        let mut notes = Vec::new();
-        for (k, s) in solutions.into_iter().enumerate() {
-            match s {
-                Err(c) => bias.push(if c { f64::INFINITY } else { f64::NEG_INFINITY }),
-                Ok(s) => {
-                    if !s.converged {
-                        notes.push(format!(
-                            "linear_svm: topic {k} stopped after max_iter = {} epochs before the \
-                             tolerance {} was reached",
-                            s.epochs, self.tol
-                        ));
-                    }
-                    weights
-                        .column_mut(k)
-                        .assign(&ndarray::ArrayView1::from(&s.w));
-                    bias.push(s.bias);
-                }
-            }
-        }
+        let (weights, notes) = (ovr.weights, ovr.notes);
         Ok(FittedSvm {
             weights,
             bias,

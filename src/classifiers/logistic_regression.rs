@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    check_finite, check_solver_params, constant_topic, logistic, multiclass_with_absent,
+    BinaryFit, check_finite, check_solver_params, logistic, multiclass_with_absent, one_vs_rest,
     single_label_target, sparse_dot,
 };
 use super::lbfgs;
@@ -241,33 +241,24 @@ impl LogisticRegression {
                 notes,
             });
         }
-        let constant: Vec<Option<bool>> = (0..t).map(|k| constant_topic(y, k)).collect();
-        let solutions: Vec<Option<lbfgs::Outcome>> = (0..t)
-            .into_par_iter()
-            .map(|k| {
-                constant[k].is_none().then(|| {
-                    Problem {
-                        x,
-                        xt: &xt,
-                        target: y.column(k).iter().map(|&b| usize::from(b)).collect(),
-                        k: 1,
-                        multinomial: false,
-                        penalty,
-                    }
-                    .solve(&opts)
-                })
-            })
-            .collect();
-        for (k, r) in solutions.iter().enumerate() {
-            let Some(r) = r else { continue };
-            if !r.converged {
-                notes.push(not_converged(format!("topic {k}"), r));
+        let ovr = one_vs_rest(d, y, |k, yes| {
+            let r = Problem {
+                x,
+                xt: &xt,
+                target: yes.iter().map(|&b| usize::from(b)).collect(),
+                k: 1,
+                multinomial: false,
+                penalty,
             }
-            weights
-                .column_mut(k)
-                .assign(&ndarray::ArrayView1::from(&r.x[..d]));
-            intercept[k] = r.x[d];
-        }
+            .solve(&opts);
+            BinaryFit {
+                note: (!r.converged).then(|| not_converged(format!("topic {k}"), &r)),
+                bias: r.x[d],
+                w: r.x[..d].to_vec(),
+            }
+        });
+        let (weights, intercept, constant) = (ovr.weights, Array1::from(ovr.bias), ovr.constant);
+        notes.extend(ovr.notes);
         Ok(FittedLogistic {
             weights,
             intercept,
