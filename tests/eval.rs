@@ -350,16 +350,23 @@ fn memory_budget_switches_the_baseline_to_sparse_and_leaves_the_contenders_alone
         find(&default, "multinomial_nb"),
     );
     // The budget is a setting of the run, not a hyperparameter.
-    assert_eq!(default["cv"]["memory_budget_bytes"], 1u64 << 30);
+    assert_eq!(default["cv"]["memory_budget_bytes"], 64u64 << 20);
     assert!(base_default["params"].get("memory_budget_bytes").is_none());
     assert_eq!(base_default["notes"], serde_json::json!([]));
     // 0.01 MiB = 10,485.76 bytes, rounded.
     assert_eq!(small["cv"]["memory_budget_bytes"], 10486);
+    // One note for all 10 folds (each fold's size differs; the first fold's is shown).
+    assert_eq!(
+        base["notes"].as_array().unwrap().len(),
+        1,
+        "{}",
+        base["notes"]
+    );
     let note = base["notes"][0].as_str().unwrap();
     assert!(
         note.starts_with(
             "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need "
-        ) && note.ends_with(" MiB, over the memory budget of 0.01 MiB"),
+        ) && note.ends_with(" MiB, over the memory budget of 0.01 MiB (alike in 10 of 10 folds)"),
         "{note}"
     );
     assert_eq!(base["metrics"], base_default["metrics"]);

@@ -432,9 +432,9 @@ pub struct PredictArgs {
 /// `--memory-budget`, shared by `eval` and `predict`.
 #[derive(Debug, clap::Args)]
 pub struct BudgetArgs {
-    /// Largest dense copy of the training data a linfa classifier may make, in MiB: above it
-    /// multinomial_nb runs on its sparse equivalent (the report says so) and bernoulli_nb,
-    /// logistic_regression and linear_svm refuse.
+    /// Largest dense copy of the training data the baseline (linfa-bayes) may make, in MiB:
+    /// above it multinomial_nb runs on its sparse equivalent, with the same predictions (the
+    /// report says so). Every other built-in works on the sparse matrix and ignores it.
     #[arg(
         long = "memory-budget",
         value_name = "MiB",

@@ -409,13 +409,19 @@ fn cmd_check_corpus(cli: &Cli, source: &CorpusArgs) -> Result<i32> {
     let project = project(cli);
     let ds = load_corpus(cli, &project, source, None)?;
     let split = ds.items.iter().any(|i| i.is_test.is_some());
+    // Cross-validation as `eval` would run it: 5 folds, or as many as there are near-duplicate
+    // groups when there are fewer (then `eval` needs `--folds`, said below).
+    let groups = ds
+        .items
+        .iter()
+        .map(|i| i.group)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let folds = groups.clamp(2, 5);
     let scheme = if split {
         eval::Scheme::TrainTest
     } else {
-        eval::Scheme::KFold {
-            folds: 5,
-            repeats: 1,
-        }
+        eval::Scheme::KFold { folds, repeats: 1 }
     };
     // The checks `eval` makes before it fits anything (labels, classes, texts, the split).
     let prepared = eval::prepare(&ds, scheme, 42)
@@ -437,6 +443,11 @@ fn cmd_check_corpus(cli: &Cli, source: &CorpusArgs) -> Result<i32> {
         },
         ds.multi_groups().len(),
     ))?;
+    if !split && folds < 5 {
+        err_line(&format!(
+            "note: only {groups} near-duplicate groups: cross-validate with `eval --folds {folds}` (the default 5 folds need 5 groups)"
+        ));
+    }
     Ok(0)
 }
 
@@ -468,6 +479,11 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         }
     }
     let scheme = eval_scheme(args)?;
+    if args.source.test_corpus.is_some() && scheme != eval::Scheme::TrainTest {
+        err_line(
+            "note: without --split test the --test-corpus rows are cross-validated with the others; add --split test to train on the first file and score the second",
+        );
+    }
     let ds = load_corpus(cli, project, &args.source, Some(scheme))?;
     let config = eval::EvalConfig {
         scheme,

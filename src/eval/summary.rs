@@ -4,6 +4,56 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// The folds' notes, each kind once: notes that differ only in a size (a number before `MiB` or
+/// `bytes`, which varies with each fold's matrix) are one kind, shown as its first fold's text
+/// with "(alike in n of m folds)" when n > 1. Other numbers (a topic, an iteration count) make
+/// notes of their own.
+fn collapse_notes<'a>(per_fold: impl Iterator<Item = &'a [String]>, folds: usize) -> Vec<String> {
+    let shape = |n: &str| -> String {
+        let words: Vec<&str> = n.split(' ').collect();
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let unit = words
+                    .get(i + 1)
+                    .is_some_and(|u| u.starts_with("MiB") || u.starts_with("bytes"));
+                if unit && w.parse::<f64>().is_ok() {
+                    "#"
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut kinds: Vec<(String, String, usize)> = Vec::new();
+    for notes in per_fold {
+        let mut seen_here: Vec<String> = Vec::new();
+        for note in notes {
+            let key = shape(note);
+            if seen_here.contains(&key) {
+                continue;
+            }
+            match kinds.iter_mut().find(|(k, ..)| *k == key) {
+                Some((_, _, n)) => *n += 1,
+                None => kinds.push((key.clone(), note.clone(), 1)),
+            }
+            seen_here.push(key);
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(_, first, n)| {
+            if n > 1 {
+                format!("{first} (alike in {n} of {folds} folds)")
+            } else {
+                first
+            }
+        })
+        .collect()
+}
+
 /// Classifiers ranked by mean macro-F1 (failed ones last), ties by name.
 pub fn ranking(summaries: &[ClassifierSummary]) -> Vec<&ClassifierSummary> {
     let mut r: Vec<&ClassifierSummary> = summaries.iter().collect();
@@ -323,11 +373,7 @@ pub fn summarize(run: &EvalRun, baseline: &str, opts: &StatsOptions) -> Vec<Clas
                 }
                 (Ok(_), None) => unreachable!("outcomes exist for every successful run"),
             };
-            for note in runs.iter().flat_map(|f| &f.notes) {
-                if !s.notes.contains(note) {
-                    s.notes.push(note.clone());
-                }
-            }
+            s.notes = collapse_notes(runs.iter().map(|f| f.notes.as_slice()), runs.len());
             s.tuning = runs
                 .iter()
                 .filter_map(|f| Some((p.folds[f.fold].name(), f.tuning.clone()?)))
@@ -542,5 +588,33 @@ fn adjust_and_decide(summaries: &mut [ClassifierSummary], opts: &StatsOptions) {
                     stats::verdict(c.diff, c.ci95, adj, ALPHA, opts.rope, higher_is_better(m));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_differing_only_in_a_size_are_one_kind() {
+        let mem = |mib: &str| {
+            format!(
+                "ran on the sparse equivalent of linfa-bayes: the dense training matrix would need {mib} MiB, over the memory budget of 1 MiB"
+            )
+        };
+        let folds = [
+            vec![mem("412.5"), "topic 3 stopped".to_owned()],
+            vec![mem("398"), "topic 5 stopped".to_owned()],
+            vec![mem("401.25")],
+        ];
+        let got = collapse_notes(folds.iter().map(Vec::as_slice), 3);
+        assert_eq!(
+            got,
+            [
+                format!("{} (alike in 3 of 3 folds)", mem("412.5")),
+                "topic 3 stopped".to_owned(),
+                "topic 5 stopped".to_owned(),
+            ]
+        );
     }
 }

@@ -425,6 +425,31 @@ pub fn report_html(
     }
     let _ = writeln!(s, "</tbody>\n</table>");
 
+    // What each classifier is, what tuning chose, and its notes.
+    let _ = writeln!(
+        s,
+        "<h2 id=\"classifiers\">Classifiers</h2>\n<table class=\"cmp\">\n<thead><tr><th>classifier</th><th>what it is, and what tuning chose</th><th>notes</th></tr></thead>\n<tbody>"
+    );
+    for c in &ranked {
+        let tuning = if c.tuning.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<span class=\"ci\">Tuned by nested cross-validation: {}</span>",
+                esc(&super::eval::tuning_text(c))
+            )
+        };
+        let notes: Vec<String> = c.notes.iter().map(|n| esc(n)).collect();
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}{tuning}</td><td>{}</td></tr>",
+            esc(&c.name),
+            esc(&c.description),
+            notes.join("<br>")
+        );
+    }
+    let _ = writeln!(s, "</tbody>\n</table>");
+
     // Per-topic F1.
     let entries: Vec<(String, RGBColor)> = ok
         .iter()
