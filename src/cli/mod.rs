@@ -627,14 +627,8 @@ fn write_and_print(
         mut stage_secs,
     } = clock;
     let baseline = classifiers::BASELINE;
-    let eval::Evaluation {
-        run,
-        summaries,
-        explanation,
-        learning_curve,
-        stage_secs: computed,
-    } = evaluation;
-    stage_secs.extend(computed);
+    stage_secs.extend(evaluation.stage_secs.clone());
+    let summaries = &evaluation.summaries;
     let info = report::eval::RunInfo {
         scheme: config.scheme,
         seed: config.seed,
@@ -646,19 +640,11 @@ fn write_and_print(
         stats: config.stats,
         memory_budget_bytes: config.run.memory_budget_bytes,
     };
-    let run_dir = report::write_eval_reports(
-        reports_dir,
-        ds,
-        &run,
-        &summaries,
-        &explanation,
-        &info,
-        learning_curve.as_ref(),
-    )?;
+    let run_dir = report::write_eval_reports(reports_dir, ds, &evaluation, &info)?;
     out(&report::eval::terminal_table(
-        &summaries,
+        summaries,
         baseline,
-        run.prepared.held_out(),
+        evaluation.run.prepared.held_out(),
     ))?;
     out(&format!(
         "reports: {}, {} and {} (this run: {})\n",

@@ -16,7 +16,7 @@ use crate::eval::learning_curve::{LearningCurve, PERCENTS};
 use crate::eval::metrics::HEADLINE;
 use crate::eval::stats::{Summary, Verdict};
 use crate::eval::{
-    ClassifierSummary, EvalRun, Explanation, MetricComparison, Scheme, StatsOptions, ranking,
+    ClassifierSummary, EvalRun, Evaluation, MetricComparison, Scheme, StatsOptions, ranking,
 };
 
 /// Version of the JSON layout.
@@ -151,14 +151,9 @@ fn comparison_json(c: &MetricComparison) -> Value {
 }
 
 /// The `latest.json` document.
-pub fn report_json(
-    ds: &Dataset,
-    run: &EvalRun,
-    summaries: &[ClassifierSummary],
-    explanation: &Explanation,
-    info: &RunInfo,
-    curve: Option<&LearningCurve>,
-) -> Value {
+pub fn report_json(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> Value {
+    let (run, summaries) = (&e.run, e.summaries.as_slice());
+    let (explanation, curve) = (&e.explanation, e.learning_curve.as_ref());
     let p = &run.prepared;
     let topics: Vec<&str> = ds.topics.iter().map(|t| t.id.as_str()).collect();
     let folds = match info.scheme {
@@ -447,14 +442,9 @@ pub(super) fn ci(s: &Summary) -> String {
 }
 
 /// The `latest.md` document.
-pub fn report_markdown(
-    ds: &Dataset,
-    run: &EvalRun,
-    summaries: &[ClassifierSummary],
-    explanation: &Explanation,
-    info: &RunInfo,
-    curve: Option<&LearningCurve>,
-) -> String {
+pub fn report_markdown(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> String {
+    let (run, summaries) = (&e.run, e.summaries.as_slice());
+    let (explanation, curve) = (&e.explanation, e.learning_curve.as_ref());
     let p = &run.prepared;
     let mut s = String::new();
     let _ = writeln!(s, "# topicbench report\n");
@@ -540,17 +530,16 @@ pub fn report_markdown(
         .collect();
     let _ = writeln!(s, "\n## Per-topic F1\n");
     let _ = write!(s, "| topic | support |");
+    let marked = |c: &ClassifierSummary| {
+        let mark = if c.name == info.baseline {
+            " (baseline)"
+        } else {
+            ""
+        };
+        format!("{}{mark}", c.name)
+    };
     for c in &ok {
-        let _ = write!(
-            s,
-            " {}{} |",
-            c.name,
-            if c.name == info.baseline {
-                " (baseline)"
-            } else {
-                ""
-            }
-        );
+        let _ = write!(s, " {} |", marked(c));
     }
     let _ = write!(s, "\n|---|---:|");
     for _ in &ok {
@@ -567,16 +556,7 @@ pub fn report_markdown(
     }
 
     for c in &ok {
-        let _ = writeln!(
-            s,
-            "\n## {}{}\n",
-            c.name,
-            if c.name == info.baseline {
-                " (baseline)"
-            } else {
-                ""
-            }
-        );
+        let _ = writeln!(s, "\n## {}\n", marked(c));
         let _ = writeln!(s, "{}\n", c.description);
         for note in &c.notes {
             let _ = writeln!(s, "Note: {note}.\n");

@@ -30,7 +30,7 @@ use crate::eval::metrics::HEADLINE;
 use crate::eval::ranking;
 use crate::eval::stats::Summary;
 use crate::eval::stats::Verdict;
-use crate::eval::{ClassifierSummary, EvalRun};
+use crate::eval::{ClassifierSummary, EvalRun, Evaluation};
 
 /// The ids of the charts, in page order (a multi-label corpus; see [`chart_ids`]).
 pub const CHART_IDS: [&str; 5] = [
@@ -287,13 +287,8 @@ fn add_pairs(pairs: &mut [Vec<u64>], m: ndarray::ArrayView2<bool>) {
 }
 
 /// The `latest.html` page.
-pub fn report_html(
-    ds: &Dataset,
-    run: &EvalRun,
-    summaries: &[ClassifierSummary],
-    info: &RunInfo,
-    curve: Option<&LearningCurve>,
-) -> String {
+pub fn report_html(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> String {
+    let (run, summaries, curve) = (&e.run, e.summaries.as_slice(), e.learning_curve.as_ref());
     let p = &run.prepared;
     let ranked = ranking(summaries);
     let ok: Vec<&ClassifierSummary> = ranked

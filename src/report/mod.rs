@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::dataset::Dataset;
 use crate::error::Result;
-use crate::eval::learning_curve::LearningCurve;
-use crate::eval::{ClassifierSummary, EvalRun, Explanation};
+use crate::eval::Evaluation;
 use crate::fsutil::write_atomic;
 
 pub mod agreement;
@@ -25,20 +24,17 @@ pub mod suite;
 pub fn write_eval_reports(
     reports_dir: &Path,
     ds: &Dataset,
-    run: &EvalRun,
-    summaries: &[ClassifierSummary],
-    explanation: &Explanation,
+    evaluation: &Evaluation,
     info: &eval::RunInfo,
-    curve: Option<&LearningCurve>,
 ) -> Result<PathBuf> {
     let (predictions, (json_text, md, html)) = rayon::join(
-        || eval::predictions_csv(ds, run),
+        || eval::predictions_csv(ds, &evaluation.run),
         || {
-            let json = eval::report_json(ds, run, summaries, explanation, info, curve);
+            let json = eval::report_json(ds, evaluation, info);
             let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
             json_text.push('\n');
-            let md = eval::report_markdown(ds, run, summaries, explanation, info, curve);
-            let html = html::report_html(ds, run, summaries, info, curve);
+            let md = eval::report_markdown(ds, evaluation, info);
+            let html = html::report_html(ds, evaluation, info);
             (json_text, md, html)
         },
     );
