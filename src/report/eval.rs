@@ -45,6 +45,20 @@ pub struct RunInfo {
     pub memory_budget_bytes: u64,
 }
 
+/// `61 near-duplicate groups (11 of several documents)`: the groups among the evaluated items,
+/// singletons included, and how many hold more than one item (what `check` counts).
+pub fn groups_text(p: &crate::eval::Prepared) -> String {
+    let mut size = vec![0usize; p.groups];
+    for &g in &p.group_of {
+        size[g] += 1;
+    }
+    let several = size.iter().filter(|&&n| n > 1).count();
+    format!(
+        "{} near-duplicate groups among the evaluated documents ({several} of several documents)",
+        p.groups
+    )
+}
+
 /// How many documents are scored and in how many resampling units (near-duplicate groups).
 fn scored(p: &crate::eval::Prepared) -> (usize, usize) {
     let tested = p.tested();
@@ -451,11 +465,11 @@ pub fn report_markdown(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> String {
     let (docs, _) = scored(p);
     let _ = writeln!(
         s,
-        "Corpus `{}`: {docs} scored of {} paragraphs, {} topics, {} near-duplicate groups. {}, seed {}. Baseline: `{}`.\n",
+        "Corpus `{}`: {docs} scored of {} paragraphs, {} topics, {}. {}, seed {}. Baseline: `{}`.\n",
         ds.name,
         ds.items.len(),
         ds.topics.len(),
-        p.groups,
+        groups_text(p),
         scheme_text(info.scheme),
         info.seed,
         info.baseline

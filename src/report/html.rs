@@ -313,13 +313,13 @@ pub fn report_html(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> String {
     let _ = writeln!(s, "<h1>topicbench report</h1>");
     let _ = writeln!(
         s,
-        "<p class=\"meta\">Corpus <code>{}</code>: {} scored of {} paragraphs, {} topics, {} near-duplicate groups. \
+        "<p class=\"meta\">Corpus <code>{}</code>: {} scored of {} paragraphs, {} topics, {}. \
          {}, seed {}. Baseline: <code>{}</code>. Run started {}{}.</p>",
         esc(&ds.name),
         p.tested().iter().filter(|&&t| t).count(),
         ds.items.len(),
         topics.len(),
-        p.groups,
+        super::eval::groups_text(p),
         esc(&scheme_text(info.scheme)),
         info.seed,
         esc(&info.baseline),
