@@ -226,3 +226,25 @@ fn bad_runs_are_clear_errors_with_status_1() {
     assert!(stderr.contains("no readable runs"), "{stderr}");
     assert!(stdout.is_empty());
 }
+
+/// A held-out split is listed as such, not as `split 1×1`.
+#[test]
+fn list_names_a_held_out_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("runs").join(A);
+    std::fs::create_dir_all(&run).unwrap();
+    let text =
+        std::fs::read_to_string(fixtures().join("runs").join(A).join("report.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["cv"]["scheme"] = "split".into();
+    v["cv"]["folds"] = 1.into();
+    v["cv"]["repeats"] = 1.into();
+    std::fs::write(run.join("report.json"), v.to_string()).unwrap();
+    let (code, stdout, stderr) = run_bin(
+        &repo_root(),
+        &["report", "list", "--dir", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("  train → test, seed 42  "), "{stdout}");
+    assert!(!stdout.contains("×1"), "{stdout}");
+}

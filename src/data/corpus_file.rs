@@ -87,10 +87,14 @@ impl Columns {
     /// Finds the columns in `names` (a header, a record's keys, a schema's fields). The message
     /// says which is missing and what to do.
     pub fn resolve(&self, names: &[&str]) -> std::result::Result<Layout, String> {
+        // pandas' unnamed index column has an empty name: say so rather than print ``.
         let listing = || {
             names
                 .iter()
-                .map(|n| format!("`{}`", excerpt(n, 40)))
+                .map(|n| match n.trim() {
+                    "" => "(an unnamed column)".to_owned(),
+                    n => format!("`{}`", excerpt(n, 40)),
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -492,6 +496,17 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unnamed_column_is_named_as_such() {
+        let e = Columns::default()
+            .resolve(&["", "body", "label"])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "no `text` column (the columns are (an unnamed column), `body`, `label`): name the column of texts `text` or give --text-column NAME"
+        );
+    }
 
     #[test]
     fn labels_cells_are_joined_names_or_lists() {

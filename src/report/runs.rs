@@ -160,8 +160,11 @@ impl StoredRun {
             .map_or("-".to_owned(), |c| c[..8.min(c.len())].to_owned())
     }
 
-    /// `kfold 5×10, seed 42`.
+    /// `kfold 5×10, seed 42`, or `train → test, seed 42` for a held-out split.
     pub fn cv_text(&self) -> String {
+        if self.cv.scheme == "split" {
+            return format!("train → test, seed {}", self.cv.seed);
+        }
         format!(
             "{} {}×{}, seed {}",
             self.cv.scheme, self.cv.folds, self.cv.repeats, self.cv.seed
