@@ -59,8 +59,9 @@ pub struct Evaluation {
 }
 
 /// Runs the evaluation of `ds` under `config`. `on_fold` is called once per finished fold (for
-/// a progress bar); nothing is printed. Fails only when the data cannot be split as asked; a
-/// classifier that fails is recorded in its summary, and the others still run.
+/// a progress bar); nothing is printed. Fails only before any fit: a hyperparameter out of range
+/// or data that cannot be split as asked ([`plan`]); a classifier that fails while fitting is
+/// recorded in its summary, and the others still run.
 pub fn evaluate(
     ds: &Dataset,
     config: &EvalConfig,
