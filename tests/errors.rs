@@ -1314,12 +1314,7 @@ fn a_failed_classifier_exits_3_after_writing_every_report() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/latest.json")).unwrap())
             .unwrap();
-    let broken = v["classifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "broken")
-        .unwrap();
+    let broken = crate::util::classifier(&v, "broken");
     assert_eq!(broken["status"], "failed");
 }
 

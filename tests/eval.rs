@@ -34,12 +34,7 @@ fn deterministic_part(mut v: Value) -> Value {
 }
 
 fn metric(v: &Value, classifier: &str, m: &str) -> f64 {
-    let c = v["classifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == classifier)
-        .unwrap();
+    let c = crate::util::classifier(v, classifier);
     c["metrics"][m]["mean"].as_f64().unwrap()
 }
 
@@ -336,15 +331,7 @@ fn memory_budget_switches_the_baseline_to_sparse_and_leaves_the_contenders_alone
     ];
     let (default, _d) = eval_json(&args);
     let (small, _s) = eval_json(&[&args[..], &["--memory-budget", "0.01"]].concat());
-    let find = |v: &Value, name: &str| -> Value {
-        v["classifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let find = |v: &Value, name: &str| -> Value { crate::util::classifier(v, name).clone() };
     let (base, base_default) = (
         find(&small, "multinomial_nb"),
         find(&default, "multinomial_nb"),
@@ -531,15 +518,7 @@ fn held_out_split_verdicts() {
     assert_eq!(v["corpus"]["evaluated"], 160);
     assert_eq!(v["comparison"]["design"], "held_out");
     assert_eq!(v["comparison"]["units"], 160);
-    let find = |name: &str| -> Value {
-        v["classifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let find = |name: &str| -> Value { crate::util::classifier(&v, name).clone() };
     // Support counts the test rows only: 80 of each topic.
     let base = find("multinomial_nb");
     assert_eq!(base["per_topic"]["alpha"]["support"], 80);
@@ -606,12 +585,7 @@ fn tuned_linear_models_predict_topics_and_report_their_choice() {
             f1 > floor + 0.15,
             "{name}: tuned macro-F1 {f1}, floor {floor}"
         );
-        let c = tuned["classifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap();
+        let c = crate::util::classifier(&tuned, name);
         let per_fold = c["tuning"]["per_fold"].as_array().unwrap();
         assert_eq!(per_fold.len(), 10, "{name}: 5 folds × 2 repeats");
         for f in per_fold {
@@ -626,15 +600,7 @@ fn tuned_linear_models_predict_topics_and_report_their_choice() {
         "at C = 1 logistic regression is a straw man"
     );
     for name in ["multinomial_nb", "majority", "nearest_centroid"] {
-        let find = |v: &Value| {
-            v["classifiers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["name"] == name)
-                .unwrap()["metrics"]
-                .clone()
-        };
+        let find = |v: &Value| crate::util::classifier(v, name)["metrics"].clone();
         assert_eq!(
             find(&tuned),
             find(&fixed),
@@ -691,12 +657,7 @@ fn the_library_call_gives_what_eval_writes() {
     let e = eval::evaluate(&ds, &config, &|| {}).unwrap();
     assert_eq!(e.summaries.len(), 3);
     for s in &e.summaries {
-        let written = v["classifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == s.name.as_str())
-            .unwrap();
+        let written = crate::util::classifier(&v, s.name.as_str());
         for m in ["macro_f1", "micro_f1", "subset_accuracy", "hamming_loss"] {
             let got = s.metrics[m].mean;
             let want = written["metrics"][m]["mean"].as_f64().unwrap();

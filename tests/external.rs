@@ -30,13 +30,7 @@ fn eval_with(cmd: &str, extra: &[&str]) -> (Value, Value) {
     let v: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("latest.json")).unwrap())
             .unwrap();
-    let ext = v["classifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "ext")
-        .unwrap()
-        .clone();
+    let ext = crate::util::classifier(&v, "ext").clone();
     // A failing external classifier does not stop the run: every report is written, and the
     // exit status (3) tells a CI script that a contender broke.
     let want = if ext["status"] == "failed" { 3 } else { 0 };
@@ -45,12 +39,7 @@ fn eval_with(cmd: &str, extra: &[&str]) -> (Value, Value) {
         assert!(stderr.contains("1 classifier(s) failed: ext"), "{stderr}");
     }
     for name in ["multinomial_nb", "majority"] {
-        let c = v["classifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap();
+        let c = crate::util::classifier(&v, name);
         assert_eq!(c["status"], "ok", "{name} must still be scored");
     }
     (v, ext)
@@ -70,12 +59,7 @@ fn assert_failed(cmd: &str, extra: &[&str], reason: &str) {
 fn example_classifier_matches_the_baseline() {
     let (v, ext) = eval_with("python3 examples/external_nb.py", &[]);
     assert_eq!(ext["status"], "ok", "{ext}");
-    let base = v["classifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "multinomial_nb")
-        .unwrap();
+    let base = crate::util::classifier(&v, "multinomial_nb");
     // The example is an independent multinomial NB in plain Python: same numbers.
     assert_eq!(ext["metrics"], base["metrics"]);
     assert_eq!(ext["per_topic"], base["per_topic"]);

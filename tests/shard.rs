@@ -82,12 +82,7 @@ fn merged_shards_equal_the_unsharded_report() {
     assert_eq!(w, m);
     assert_eq!(predictions(whole.path()), predictions(merged.path()));
     // The tuned contender's choices per fold came through the shards.
-    let cnb = m["classifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "complement_nb")
-        .unwrap();
+    let cnb = crate::util::classifier(&m, "complement_nb");
     assert_eq!(
         cnb["tuning"]["per_fold"].as_array().unwrap().len(),
         15,

@@ -211,3 +211,11 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The entry of classifier `name` in a report's `classifiers` array (panics naming it when absent).
+pub fn classifier<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["classifiers"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("no classifier `{name}` in the report"))
+}

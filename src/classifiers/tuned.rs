@@ -181,21 +181,26 @@ impl Classifier for Tuned {
                 }));
             }
         };
-        // Every (candidate, inner fold) pair in parallel; counts pooled per candidate in order.
+        // Each inner fold's matrices and labels once (every candidate shares the features), then
+        // every (candidate, inner fold) pair in parallel; counts pooled per candidate in order.
+        let data: Vec<(Csr, Csr, Array2<bool>, Array2<bool>)> = inner
+            .par_iter()
+            .map(|f| {
+                let (x_fit, x_val) = fold.vectorize(&f.train, &f.test);
+                (x_fit, x_val, fold.labels(&f.train), fold.labels(&f.test))
+            })
+            .collect();
         let pairs: Vec<(usize, usize)> = (0..self.candidates.len())
             .flat_map(|c| (0..inner.len()).map(move |f| (c, f)))
             .collect();
         let counts: Vec<Result<Counts>> = pairs
             .par_iter()
             .map(|&(c, f)| {
-                let (x_fit, x_val) = fold.vectorize(&inner[f].train, &inner[f].test);
-                let model =
-                    self.candidates[c]
-                        .1
-                        .fit(&x_fit, fold.labels(&inner[f].train).view(), ctx)?;
-                let pred = model.predict(&x_val);
+                let (x_fit, x_val, y_fit, y_val) = &data[f];
+                let model = self.candidates[c].1.fit(x_fit, y_fit.view(), ctx)?;
+                let pred = model.predict(x_val);
                 Ok(Counts::from_predictions(
-                    fold.labels(&inner[f].test).view(),
+                    y_val.view(),
                     pred.decisions.view(),
                 ))
             })

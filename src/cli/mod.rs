@@ -538,12 +538,16 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
     }
     let evaluation = pool.install(|| eval::evaluate_planned(&ds, prepared, &config, &tick));
     bar.finish_and_clear();
-    let clock = Clock {
+    let record = RunRecord {
+        scheme,
+        seed: config.seed,
+        stats: config.stats,
+        memory_budget_bytes,
         started,
         t0,
         stage_secs,
     };
-    write_and_print(project, &ds, evaluation, &config, &reports_dir, clock)
+    write_and_print(project, &ds, evaluation, &reports_dir, record)
 }
 
 /// The scheme the flags ask for. A flag that would do nothing in that design (`--folds`,
@@ -604,8 +608,13 @@ fn default_reports_dir(
     }
 }
 
-/// When a command started and what its stages before the library's took.
-struct Clock {
+/// What the reports record about a run besides its results: its settings, when it started and
+/// what the stages before the library's took.
+struct RunRecord {
+    scheme: eval::Scheme,
+    seed: u64,
+    stats: eval::StatsOptions,
+    memory_budget_bytes: u64,
     started: std::time::SystemTime,
     t0: std::time::Instant,
     stage_secs: std::collections::BTreeMap<String, f64>,
@@ -617,28 +626,23 @@ fn write_and_print(
     project: &Project,
     ds: &topicbench::data::dataset::Dataset,
     evaluation: eval::Evaluation,
-    config: &eval::EvalConfig,
     reports_dir: &std::path::Path,
-    clock: Clock,
+    record: RunRecord,
 ) -> Result<i32> {
-    let Clock {
-        started,
-        t0,
-        mut stage_secs,
-    } = clock;
     let baseline = classifiers::BASELINE;
-    stage_secs.extend(evaluation.stage_secs.clone());
+    let mut stage_secs = record.stage_secs;
+    stage_secs.extend(evaluation.stage_secs.iter().map(|(k, v)| (k.clone(), *v)));
     let summaries = &evaluation.summaries;
     let info = report::eval::RunInfo {
-        scheme: config.scheme,
-        seed: config.seed,
+        scheme: record.scheme,
+        seed: record.seed,
         baseline: baseline.to_owned(),
         git_commit: git_commit(&project.root),
-        started_at: humantime::format_rfc3339_seconds(started).to_string(),
-        wall_secs: t0.elapsed().as_secs_f64(),
+        started_at: humantime::format_rfc3339_seconds(record.started).to_string(),
+        wall_secs: record.t0.elapsed().as_secs_f64(),
         stage_secs,
-        stats: config.stats,
-        memory_budget_bytes: config.run.memory_budget_bytes,
+        stats: record.stats,
+        memory_budget_bytes: record.memory_budget_bytes,
     };
     let run_dir = report::write_eval_reports(reports_dir, ds, &evaluation, &info)?;
     out(&report::eval::terminal_table(
@@ -724,33 +728,23 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
         .clone()
         .unwrap_or_else(|| default_reports_dir(project, args.source.corpus.is_some(), &ds));
     topicbench::fsutil::ensure_writable_dir(&reports_dir)?;
-    let config = eval::EvalConfig {
+    let record = RunRecord {
         scheme,
         seed: settings.seed,
-        classifiers: Vec::new(),
-        externals: Vec::new(),
-        run: eval::RunOptions {
-            seed: settings.seed,
-            external_timeout: std::time::Duration::ZERO,
-            external_max_line: 0,
-            memory_budget_bytes: settings.memory_budget_bytes,
-        },
         stats: args.stats.options(settings.seed),
-        learning_curve: args.curve.wanted(args.source.path()),
-    };
-    let evaluation = eval::finish(
-        &ds,
-        run,
-        &config.stats,
-        config.learning_curve,
-        config.run.memory_budget_bytes,
-    );
-    let clock = Clock {
+        memory_budget_bytes: settings.memory_budget_bytes,
         started,
         t0,
         stage_secs,
     };
-    write_and_print(project, &ds, evaluation, &config, &reports_dir, clock)
+    let evaluation = eval::finish(
+        &ds,
+        run,
+        &record.stats,
+        args.curve.wanted(args.source.path()),
+        record.memory_budget_bytes,
+    );
+    write_and_print(project, &ds, evaluation, &reports_dir, record)
 }
 
 fn cmd_report(project: &Project, args: &ReportArgs) -> Result<i32> {
