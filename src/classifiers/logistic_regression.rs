@@ -161,7 +161,7 @@ impl Problem<'_> {
         for row in dz.chunks(k) {
             gb.iter_mut().zip(row).for_each(|(g, dz)| *g += dz);
         }
-        let w2: f64 = w.iter().map(|w| w * w).sum();
+        let w2 = lbfgs::dot(w, w);
         losses.iter().sum::<f64>() * inv_n + 0.5 * self.penalty * w2
     }
 
