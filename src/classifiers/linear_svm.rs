@@ -60,6 +60,49 @@ struct TopicSolution {
     converged: bool,
 }
 
+/// w · x for one sparse row: four interleaved partial sums (fixed, so the same on every
+/// machine), since with one the additions wait on each other; and without bounds checks on the
+/// gathered weights. This loop is most of the solver's time.
+///
+/// The caller guarantees every column is below `w.len()` ([`solve_dual`] is only called on a
+/// matrix whose columns were checked against its width, the length of `w`).
+#[inline]
+fn gather_dot(w: &[f64], cols: &[u32], vals: &[f64]) -> f64 {
+    debug_assert!(cols.len() == vals.len() && cols.iter().all(|&c| (c as usize) < w.len()));
+    let split = cols.len() / 4 * 4;
+    let (mut acc, mut k) = ([0.0f64; 4], 0);
+    while k < split {
+        for (lane, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: k + lane < split ≤ cols.len() = vals.len(), and every column is below
+            // w.len() (checked by the caller, see above).
+            #[allow(unsafe_code)]
+            unsafe {
+                let (c, v) = (*cols.get_unchecked(k + lane), *vals.get_unchecked(k + lane));
+                *acc += w.get_unchecked(c as usize) * v;
+            }
+        }
+        k += 4;
+    }
+    let mut rest = 0.0;
+    for (&c, &v) in cols[split..].iter().zip(&vals[split..]) {
+        rest += w[c as usize] * v;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + rest
+}
+
+/// w += d · x for one sparse row, without bounds checks (the same guarantee as [`gather_dot`]).
+#[inline]
+fn scatter_add(w: &mut [f64], cols: &[u32], vals: &[f64], d: f64) {
+    debug_assert!(cols.iter().all(|&c| (c as usize) < w.len()));
+    for (&c, &v) in cols.iter().zip(vals) {
+        // SAFETY: every column is below w.len() (checked by the caller of `solve_dual`).
+        #[allow(unsafe_code)]
+        unsafe {
+            *w.get_unchecked_mut(c as usize) += d * v;
+        }
+    }
+}
+
 /// Dual coordinate descent for the L2-loss SVM (liblinear `solve_l2r_l1l2_svc`, L2 loss), on the
 /// rows of `x` with an extra constant feature 1. `yes[i]` says whether row i is positive.
 fn solve_dual(
@@ -97,10 +140,7 @@ fn solve_dual(
         while s < active {
             let i = index[s];
             let (cols, vals) = x.row(i);
-            let mut dot = bias;
-            for (&col, &v) in cols.iter().zip(vals) {
-                dot += w[col as usize] * v;
-            }
+            let dot = bias + gather_dot(&w, cols, vals);
             let g = y[i] * dot - 1.0 + alpha[i] * diag;
             let pg = if alpha[i] == 0.0 {
                 if g > pg_max_old {
@@ -119,9 +159,7 @@ fn solve_dual(
                 let old = alpha[i];
                 alpha[i] = (old - g / qd[i]).max(0.0);
                 let d = (alpha[i] - old) * y[i];
-                for (&col, &v) in cols.iter().zip(vals) {
-                    w[col as usize] += d * v;
-                }
+                scatter_add(&mut w, cols, vals, d);
                 bias += d;
             }
             s += 1;
@@ -185,6 +223,13 @@ impl LinearSvm {
         seed: u64,
     ) -> Result<FittedSvm> {
         check_finite("linear_svm", x)?;
+        // `solve_dual` reads and writes the weights unchecked at these columns.
+        if let Some(&c) = x.indices.iter().find(|&&c| c as usize >= x.n_cols) {
+            return Err(crate::error::Error::Failed(format!(
+                "linear_svm: a stored value is in column {c} of a matrix {} columns wide",
+                x.n_cols
+            )));
+        }
         let ovr = one_vs_rest(x.n_cols, y, |k, yes| {
             let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let s = solve_dual(x, yes, self.c, self.tol, self.max_iter, topic_seed);
@@ -381,5 +426,20 @@ mod tests {
         };
         let e = bad.check().unwrap_err();
         assert!(e.to_string().starts_with("linear_svm: c must be"), "{e}");
+    }
+
+    #[test]
+    fn a_column_outside_the_matrix_is_an_error_not_a_read_out_of_bounds() {
+        let mut x = separable();
+        x.indices[0] = x.n_cols as u32;
+        let y = array![[true], [true], [false], [false], [false], [false]];
+        let e = LinearSvm::default()
+            .fit_model(&x, y.view(), false, 0)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("column 3 of a matrix 3 columns wide"),
+            "{e}"
+        );
     }
 }
