@@ -103,23 +103,21 @@ fn scatter_add(w: &mut [f64], cols: &[u32], vals: &[f64], d: f64) {
     }
 }
 
+/// Q_ii = ‖x̂_i‖² + 1/(2C) per row, the bias feature contributing 1: the same for every topic.
+fn q_diagonal(x: &Csr, c: f64) -> Vec<f64> {
+    (0..x.n_rows())
+        .map(|i| 0.5 / c + 1.0 + x.row(i).1.iter().map(|v| v * v).sum::<f64>())
+        .collect()
+}
+
 /// Dual coordinate descent for the L2-loss SVM (liblinear `solve_l2r_l1l2_svc`, L2 loss), on the
-/// rows of `x` with an extra constant feature 1. `yes[i]` says whether row i is positive.
-fn solve_dual(
-    x: &Csr,
-    yes: &[bool],
-    c: f64,
-    tol: f64,
-    max_iter: usize,
-    seed: u64,
-) -> TopicSolution {
+/// rows of `x` with an extra constant feature 1, `qd` from [`q_diagonal`]. `yes[i]` says whether
+/// row i is positive.
+fn solve_dual(x: &Csr, qd: &[f64], yes: &[bool], svm: &LinearSvm, seed: u64) -> TopicSolution {
+    let LinearSvm { c, tol, max_iter } = *svm;
     let n = x.n_rows();
     let diag = 0.5 / c;
     let y: Vec<f64> = yes.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect();
-    // Q_ii = ‖x̂_i‖² + 1/(2C), the bias feature contributing 1.
-    let qd: Vec<f64> = (0..n)
-        .map(|i| diag + 1.0 + x.row(i).1.iter().map(|v| v * v).sum::<f64>())
-        .collect();
     let mut w = vec![0.0f64; x.n_cols];
     let mut bias = 0.0f64;
     let mut alpha = vec![0.0f64; n];
@@ -230,9 +228,10 @@ impl LinearSvm {
                 x.n_cols
             )));
         }
+        let qd = q_diagonal(x, self.c);
         let ovr = one_vs_rest(x.n_cols, y, |k, yes| {
             let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let s = solve_dual(x, yes, self.c, self.tol, self.max_iter, topic_seed);
+            let s = solve_dual(x, &qd, yes, self, topic_seed);
             BinaryFit {
                 note: (!s.converged).then(|| {
                     format!(
