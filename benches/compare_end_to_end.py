@@ -164,7 +164,7 @@ def main():
     med = {s: statistics.median(v) for s, v in wall.items()}
     print()
     print(f"corpus:     {args.corpus}")
-    print(f"topicbench: {binary} (commit {commit or 'unknown'}), built-ins: {', '.join(expected)}")
+    print(f"topicbench: {binary} (latest.json's git_commit, the checkout's HEAD, not the binary's: {commit or 'unknown'}), built-ins: {', '.join(expected)}")
     print(f"reference:  {args.reference} ({len(REFERENCE_MODELS)} models)")
     print(f"{args.repeats} repeat(s), alternating; medians and min-max ranges; ratio = scikit-learn "
           f"wall / topicbench wall, of the medians and (ratio/rep) the median per-repeat ratio")
