@@ -67,35 +67,6 @@ pub struct FittedLogistic {
     notes: Vec<String>,
 }
 
-/// `x` transposed: features × paragraphs.
-fn transpose(x: &Csr) -> Csr {
-    let mut counts = vec![0usize; x.n_cols + 1];
-    for &c in &x.indices {
-        counts[c as usize + 1] += 1;
-    }
-    for c in 0..x.n_cols {
-        counts[c + 1] += counts[c];
-    }
-    let mut next = counts.clone();
-    let mut indices = vec![0u32; x.indices.len()];
-    let mut data = vec![0.0; x.data.len()];
-    for i in 0..x.n_rows() {
-        let (cols, vals) = x.row(i);
-        for (&c, &v) in cols.iter().zip(vals) {
-            let at = next[c as usize];
-            indices[at] = i as u32;
-            data[at] = v;
-            next[c as usize] += 1;
-        }
-    }
-    Csr {
-        n_cols: x.n_rows(),
-        indptr: counts,
-        indices,
-        data,
-    }
-}
-
 /// One model's training problem: k = number of classes (multinomial) or 1 (binary, target 0/1).
 struct Problem<'a> {
     x: &'a Csr,
@@ -182,7 +153,7 @@ impl LogisticRegression {
     ) -> Result<FittedLogistic> {
         check_finite("logistic_regression", x)?;
         let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
-        let xt = transpose(x);
+        let xt = x.transpose();
         let opts = lbfgs::Options {
             max_iter: self.max_iter,
             gtol: self.tol,
@@ -452,12 +423,5 @@ mod tests {
             e.to_string().starts_with("logistic_regression: c must be"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn transpose_round_trips() {
-        let x = separable();
-        assert_eq!(transpose(&x).to_dense(), x.to_dense().t());
-        assert_eq!(transpose(&transpose(&x)), x);
     }
 }

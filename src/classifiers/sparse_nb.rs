@@ -58,36 +58,47 @@ impl SparseMultinomialNb {
         single_label: bool,
     ) -> Result<SparseNbModel> {
         let (n, v, t) = (x.n_rows(), x.n_cols, y.ncols());
-        // Per word its total, and per topic a dense vector of its "yes" paragraphs' word counts
-        // (topic-major: each topic's pass adds into one vector of V values that stays in cache,
-        // instead of scattering over a V × T matrix), and per topic the paragraphs and word mass.
-        // Topics are summed in parallel, each in row order, so the sums do not depend on the
-        // number of threads.
+        // Per word its total and its count in each topic's "yes" paragraphs, features × topics
+        // (the weights' layout: the counts become the weights in place, so the fit holds one
+        // V × T matrix, not a second copy per topic), summed from the transposed matrix in
+        // parallel blocks of words, each word over its paragraphs in order: per word and topic
+        // the same sums, in the same order, as a pass over that topic's paragraphs.
+        let xt = x.transpose();
+        let topics_of: Vec<Vec<usize>> = (0..n)
+            .map(|i| (0..t).filter(|&k| y[[i, k]]).collect())
+            .collect();
         let mut total = vec![0.0f64; v];
-        for i in 0..n {
-            let (cols, vals) = x.row(i);
-            for (&c, &val) in cols.iter().zip(vals) {
-                total[c as usize] += val;
+        let mut counts = vec![0.0f64; v * t];
+        if t > 0 {
+            total
+                .par_chunks_mut(BLOCK)
+                .zip(counts.par_chunks_mut(BLOCK * t))
+                .enumerate()
+                .for_each(|(b, (total, counts))| {
+                    for (dw, (tot, row)) in
+                        total.iter_mut().zip(counts.chunks_exact_mut(t)).enumerate()
+                    {
+                        let (rows, vals) = xt.row(b * BLOCK + dw);
+                        for (&i, &val) in rows.iter().zip(vals) {
+                            *tot += val;
+                            for &k in &topics_of[i as usize] {
+                                row[k] += val;
+                            }
+                        }
+                    }
+                });
+        }
+        drop(xt);
+        // Per topic its paragraphs and word mass, in paragraph order.
+        let row_mass: Vec<f64> = (0..n).map(|i| x.row(i).1.iter().sum::<f64>()).collect();
+        let mut n_yes = vec![0usize; t];
+        let mut mass_yes = vec![0.0f64; t];
+        for (i, topics) in topics_of.iter().enumerate() {
+            for &k in topics {
+                n_yes[k] += 1;
+                mass_yes[k] += row_mass[i];
             }
         }
-        let per_topic: Vec<(Vec<f64>, usize, f64)> = (0..t)
-            .into_par_iter()
-            .map(|k| {
-                let mut acc = vec![0.0f64; v];
-                let (mut n_k, mut mass) = (0usize, 0.0f64);
-                for i in (0..n).filter(|&i| y[[i, k]]) {
-                    let (cols, vals) = x.row(i);
-                    n_k += 1;
-                    mass += vals.iter().sum::<f64>();
-                    for (&c, &val) in cols.iter().zip(vals) {
-                        acc[c as usize] += val;
-                    }
-                }
-                (acc, n_k, mass)
-            })
-            .collect();
-        let n_yes: Vec<usize> = per_topic.iter().map(|p| p.1).collect();
-        let mass_yes: Vec<f64> = per_topic.iter().map(|p| p.2).collect();
         let alpha = self.alpha;
         let ln_alpha = alpha.ln();
         let grand: f64 = total.iter().sum();
@@ -99,14 +110,33 @@ impl SparseMultinomialNb {
             .map(|&m| ln_denominator((grand - m).max(0.0)))
             .collect();
         let ln_count = |c: f64| if c == 0.0 { ln_alpha } else { (c + alpha).ln() };
-        let lp_yes = weights(&per_topic, v, |k, w, acc| ln_count(acc[w]) - ln_den_yes[k])?;
         let lp_no = if single_label {
             Array2::zeros((v, 0))
         } else {
-            weights(&per_topic, v, |k, w, acc| {
-                ln_count((total[w] - acc[w]).max(0.0)) - ln_den_no[k]
-            })?
+            let mut no = vec![0.0f64; v * t];
+            no.par_chunks_mut(BLOCK * t)
+                .zip(counts.par_chunks(BLOCK * t))
+                .enumerate()
+                .for_each(|(b, (no, counts))| {
+                    for (dw, (no, counts)) in no
+                        .chunks_exact_mut(t)
+                        .zip(counts.chunks_exact(t))
+                        .enumerate()
+                    {
+                        let tot = total[b * BLOCK + dw];
+                        for (k, (no, &c)) in no.iter_mut().zip(counts).enumerate() {
+                            *no = ln_count((tot - c).max(0.0)) - ln_den_no[k];
+                        }
+                    }
+                });
+            matrix(no, v, t)?
         };
+        counts.par_chunks_mut(t.max(1)).for_each(|row| {
+            for (k, c) in row.iter_mut().enumerate() {
+                *c = ln_count(*c) - ln_den_yes[k];
+            }
+        });
+        let lp_yes = matrix(counts, v, t)?;
         let ln_n = (n as f64).ln();
         let prior = |k: usize| (k as f64).ln() - ln_n;
         Ok(SparseNbModel {
@@ -122,26 +152,12 @@ impl SparseMultinomialNb {
     }
 }
 
-/// The features × topics matrix of `value(topic, feature, that topic's "yes" counts)`, filled in
-/// parallel blocks of features.
-fn weights(
-    per_topic: &[(Vec<f64>, usize, f64)],
-    v: usize,
-    value: impl Fn(usize, usize, &[f64]) -> f64 + Sync,
-) -> Result<Array2<f64>> {
-    const BLOCK: usize = 4096;
-    let t = per_topic.len();
-    let mut lp = vec![0.0f64; v * t];
-    lp.par_chunks_mut((BLOCK * t).max(1))
-        .enumerate()
-        .for_each(|(b, out)| {
-            for (k, (acc, ..)) in per_topic.iter().enumerate() {
-                for (dw, row) in out.chunks_exact_mut(t).enumerate() {
-                    row[k] = value(k, b * BLOCK + dw, acc);
-                }
-            }
-        });
-    Array2::from_shape_vec((v, t), lp)
+/// Words per parallel block when the counts are summed.
+const BLOCK: usize = 4096;
+
+/// `values` (features × topics, row-major) as a matrix.
+fn matrix(values: Vec<f64>, v: usize, t: usize) -> Result<Array2<f64>> {
+    Array2::from_shape_vec((v, t), values)
         .map_err(|e| Error::Failed(format!("internal: weight matrix: {e}")))
 }
 

@@ -40,6 +40,36 @@ pub struct Csr {
 }
 
 impl Csr {
+    /// The transpose (columns become rows), each new row in ascending order of the old rows.
+    pub fn transpose(&self) -> Csr {
+        let x = self;
+        let mut counts = vec![0usize; x.n_cols + 1];
+        for &c in &x.indices {
+            counts[c as usize + 1] += 1;
+        }
+        for c in 0..x.n_cols {
+            counts[c + 1] += counts[c];
+        }
+        let mut next = counts.clone();
+        let mut indices = vec![0u32; x.indices.len()];
+        let mut data = vec![0.0; x.data.len()];
+        for i in 0..x.n_rows() {
+            let (cols, vals) = x.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                let at = next[c as usize];
+                indices[at] = i as u32;
+                data[at] = v;
+                next[c as usize] += 1;
+            }
+        }
+        Csr {
+            n_cols: x.n_rows(),
+            indptr: counts,
+            indices,
+            data,
+        }
+    }
+
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
         self.indptr.len().saturating_sub(1)
@@ -96,5 +126,25 @@ impl Csr {
             }
         }
         a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_round_trips() {
+        let x = Csr::from_rows(
+            3,
+            [vec![(0, 1.0), (2, 2.0)], vec![], vec![(1, -1.0), (2, 4.0)]],
+        );
+        let t = x.transpose();
+        assert_eq!(t.n_rows(), 3);
+        assert_eq!(t.n_cols, 3);
+        assert_eq!(t.to_dense(), x.to_dense().t());
+        // Column 2 of x is rows 0 and 2, in that order.
+        assert_eq!(t.row(2), (&[0u32, 2][..], &[2.0, 4.0][..]));
+        assert_eq!(t.transpose(), x);
     }
 }
