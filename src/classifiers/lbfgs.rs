@@ -103,6 +103,25 @@ fn axpy_dot(y: &mut [f64], a: f64, x: &[f64], z: &[f64]) -> f64 {
     sums.iter().sum()
 }
 
+/// sᵀy and yᵀy for s = x_new − x, y = g_new − g, without storing s and y (a pair that is not
+/// kept costs no vectors): per block the same differences and sums as [`dot`] of the stored
+/// vectors would take.
+fn pair_products((x_new, x): (&[f64], &[f64]), (g_new, g): (&[f64], &[f64])) -> (f64, f64) {
+    let sums: Vec<(f64, f64)> = x_new
+        .par_chunks(BLOCK)
+        .zip(x.par_chunks(BLOCK))
+        .zip(g_new.par_chunks(BLOCK).zip(g.par_chunks(BLOCK)))
+        .map(|((xn, x), (gn, g))| {
+            let s: Vec<f64> = xn.iter().zip(x).map(|(a, b)| a - b).collect();
+            let y: Vec<f64> = gn.iter().zip(g).map(|(a, b)| a - b).collect();
+            (dot_block(&s, &y), dot_block(&y, &y))
+        })
+        .collect();
+    let sy = sums.iter().map(|p| p.0).sum();
+    let yy = sums.iter().map(|p| p.1).sum();
+    (sy, yy)
+}
+
 /// out = a + t·b, elementwise in parallel.
 fn set_axpy(out: &mut [f64], a: &[f64], t: f64, b: &[f64]) {
     out.par_chunks_mut(BLOCK)
@@ -137,22 +156,24 @@ struct History {
 }
 
 impl History {
-    /// Stores the pair held in `s`, `y`, handing back vectors of the same length to reuse: the
-    /// oldest pair's when the history is full.
-    fn push(&mut self, s: &mut Vec<f64>, y: &mut Vec<f64>, sy: f64, yy: f64) {
-        let n = s.len();
-        let (old_s, old_y) = if self.pairs.len() == self.memory {
+    /// Stores the pair s = x_new − x, y = g_new − g (with its sᵀy and yᵀy), written into the
+    /// oldest pair's vectors when the history is full.
+    fn push(
+        &mut self,
+        (x_new, x): (&[f64], &[f64]),
+        (g_new, g): (&[f64], &[f64]),
+        sy: f64,
+        yy: f64,
+    ) {
+        let (mut s, mut y) = if self.pairs.len() == self.memory {
             let oldest = self.pairs.pop_front().expect("memory > 0");
             (oldest.s, oldest.y)
         } else {
-            (vec![0.0; n], vec![0.0; n])
+            (vec![0.0; x.len()], vec![0.0; x.len()])
         };
-        self.pairs.push_back(Pair {
-            s: std::mem::replace(s, old_s),
-            y: std::mem::replace(y, old_y),
-            sy,
-            yy,
-        });
+        set_axpy(&mut s, x_new, -1.0, x);
+        set_axpy(&mut y, g_new, -1.0, g);
+        self.pairs.push_back(Pair { s, y, sy, yy });
     }
 
     /// d = −H·g by the two-loop recursion (Nocedal & Wright, algorithm 7.4) with H₀ = γI,
@@ -206,7 +227,6 @@ pub fn minimize(
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut d = vec![0.0; n];
-    let (mut s, mut y) = (vec![0.0; n], vec![0.0; n]);
     if max_abs(&g) <= opts.gtol {
         return Outcome {
             x,
@@ -254,11 +274,9 @@ pub fn minimize(
                 converged: false,
             };
         };
-        set_axpy(&mut s, &x_new, -1.0, &x);
-        set_axpy(&mut y, &g_new, -1.0, &g);
-        let (sy, yy) = (dot(&s, &y), dot(&y, &y));
+        let (sy, yy) = pair_products((&x_new, &x), (&g_new, &g));
         if sy > 1e-10 * yy {
-            history.push(&mut s, &mut y, sy, yy);
+            history.push((&x_new, &x), (&g_new, &g), sy, yy);
         }
         let decrease = (fx - f_new) / fx.abs().max(f_new.abs()).max(1.0);
         std::mem::swap(&mut x, &mut x_new);
@@ -388,12 +406,19 @@ mod tests {
             pairs: std::collections::VecDeque::new(),
             memory: 3,
         };
+        let zero = vec![0.0; n];
         for j in 0..3 {
-            let (mut s, mut y) = (v(2 * j), v(2 * j + 1));
-            // Make sᵀy > 0: y = s + a little of another direction.
-            y.iter_mut().zip(&s).for_each(|(y, s)| *y = s + 0.1 * *y);
-            let (sy, yy) = (dot(&s, &y), dot(&y, &y));
-            history.push(&mut s, &mut y, sy, yy);
+            // A pair from x = 0 to s and from g = 0 to y, with sᵀy > 0: y = s + a little of
+            // another direction.
+            let s = v(2 * j);
+            let y: Vec<f64> = v(2 * j + 1)
+                .iter()
+                .zip(&s)
+                .map(|(y, s)| s + 0.1 * y)
+                .collect();
+            let (sy, yy) = pair_products((&s, &zero), (&y, &zero));
+            assert_eq!((sy, yy), (dot(&s, &y), dot(&y, &y)));
+            history.push((&s, &zero), (&y, &zero), sy, yy);
         }
         let g = v(99);
         let mut d = vec![0.0; n];
