@@ -3,6 +3,7 @@
 scikit-learn script, whole processes, wall time and peak memory.
 
 Usage: benches/compare_end_to_end.py [CORPUS.csv] [--repeats N] [--reference SCRIPT] [--bin PATH]
+                                    [--skip-tuned]
 
 Builds `cargo build --release` once (unless --bin names a topicbench binary to time instead,
 e.g. for an A/B of two commits), then REPEATS times (default 3), in this order each time, runs
@@ -16,7 +17,8 @@ reading the CSV included:
     the bigram model through the reference's BIGRAMS_ALPHA; topicbench's eighth built-in,
     `majority`, has none and costs nothing);
   - `topicbench eval ... --tune`, the same with `linear_svm`, `logistic_regression` and the
-    naive Bayes family tuned by nested 3-fold cross-validation over their grids.
+    naive Bayes family tuned by nested 3-fold cross-validation over their grids (left out with
+    --skip-tuned: on 20 Newsgroups it takes about three minutes a repeat).
 The issue's target (">= 10x faster, peak memory <= 1 GB") is about the like-for-like pair:
 `--no-tune` against the reference, same models, same hyperparameters. The tuned run does about
 16x the fitting work and is shown for what a user asking for tuning pays. Note that `eval`
@@ -113,6 +115,8 @@ def main():
     ap.add_argument("--reference", type=Path,
                     default=ROOT.parent / "shared/reference/sklearn_contenders.py")
     ap.add_argument("--bin", type=Path, help="time this topicbench binary; skips the build")
+    ap.add_argument("--skip-tuned", action="store_true",
+                    help="time only the like-for-like pair (no `eval --tune` run)")
     args = ap.parse_args()
     if args.repeats < 1:
         die("--repeats must be at least 1")
@@ -136,6 +140,8 @@ def main():
 
     sides = {"no-tune": [], "sklearn": [], "tune": []}  # per repeat: (wall s, peak KiB)
     reports = {"no-tune": [], "tune": []}
+    if args.skip_tuned:
+        del sides["tune"], reports["tune"]
     commit = None
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(1, args.repeats + 1):
@@ -174,7 +180,7 @@ def main():
     print("-" * len(header))
     labels = {"no-tune": "topicbench --no-tune", "tune": "topicbench --tune",
               "sklearn": "scikit-learn (7)"}
-    for side in ["no-tune", "tune", "sklearn"]:
+    for side in [s for s in ["no-tune", "tune", "sklearn"] if s in sides]:
         row = (f"{labels[side]:<22} {med[side]:>7.2f} {fmt_range(wall[side], '{:.2f}'.format):>13} "
                f"{statistics.median(peak[side]):>7.2f} {fmt_range(peak[side], '{:.2f}'.format):>11}")
         if side == "sklearn":
@@ -193,7 +199,7 @@ def main():
 
     print()
     print("where topicbench's time goes (medians over repeats, seconds):")
-    for side in ["no-tune", "tune"]:
+    for side in reports:
         runs = reports[side]
         stages = {k: statistics.median(r["run"]["stage_secs"].get(k, 0.0) for r in runs)
                   for k in runs[0]["run"]["stage_secs"]}
