@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::eval::folds::Fold;
 use crate::eval::metrics::{Counts, HEADLINE, Scores};
 use crate::eval::stats::{Bayes, McNemar, Summary, Verdict};
-use crate::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
+use crate::features::{FeatureSpec, Tokenized, Vocabulary};
 
 pub use engine::*;
 pub use explain::*;
