@@ -127,6 +127,32 @@ pub fn run(
     let t0 = Instant::now();
     let tokenized = tokenize(ds, &prepared, classifiers);
     let tokenize_secs = t0.elapsed().as_secs_f64();
+    run_tokenized(
+        ds,
+        prepared,
+        tokenized,
+        tokenize_secs,
+        classifiers,
+        external,
+        opts,
+        on_fold,
+    )
+}
+
+/// [`run`] from [`tokenize`]'s result (and the seconds it took). The built-in classifiers and
+/// the explanation's top words read only `tokenized`; `ds`'s texts are read only by external
+/// classifiers, and, when no classifier uses unigrams, for the top words.
+#[allow(clippy::too_many_arguments)]
+pub fn run_tokenized(
+    ds: &Dataset,
+    prepared: Prepared,
+    tokenized: BTreeMap<usize, Tokenized>,
+    tokenize_secs: f64,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    on_fold: &(dyn Fn() + Sync),
+) -> EvalRun {
     // The explanation's top words come from the baseline fitted on the rows that are on some
     // fold's training side. With one fold (`--split test`) that is the fold's own baseline model,
     // taken as it is fitted; otherwise a model of its own, fitted while the folds run.

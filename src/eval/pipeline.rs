@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::eval::learning_curve::{self, LearningCurve};
 use crate::eval::{
     ClassifierSummary, EvalRun, Explanation, Prepared, RunOptions, Scheme, StatsOptions, explain,
-    prepare, run, summarize,
+    prepare, run, run_tokenized, summarize, tokenize,
 };
 
 /// A checked evaluation setting: everything besides the data. The command line builds it from
@@ -94,6 +94,42 @@ pub fn evaluate_planned(
     let run = run(
         ds,
         prepared,
+        &config.classifiers,
+        &config.externals,
+        &config.run,
+        on_fold,
+    );
+    finish(
+        ds,
+        run,
+        &config.stats,
+        config.learning_curve,
+        config.run.memory_budget_bytes,
+    )
+}
+
+/// [`evaluate_planned`] for a caller that no longer needs the texts: once they are tokenized,
+/// each text is cut to the excerpt the reports show ([`Dataset::release_texts`]), so a large
+/// corpus does not hold its text through the folds. The texts are kept when an external
+/// classifier will read them, or when no classifier uses unigrams (the explanation's top words
+/// then tokenize the texts themselves). The results are those of [`evaluate_planned`].
+pub fn evaluate_planned_releasing_texts(
+    ds: &mut Dataset,
+    prepared: Prepared,
+    config: &EvalConfig,
+    on_fold: &(dyn Fn() + Sync),
+) -> Evaluation {
+    let t = Instant::now();
+    let tokenized = tokenize(ds, &prepared, &config.classifiers);
+    let tokenize_secs = t.elapsed().as_secs_f64();
+    if config.externals.is_empty() && tokenized.contains_key(&1) {
+        ds.release_texts();
+    }
+    let run = run_tokenized(
+        ds,
+        prepared,
+        tokenized,
+        tokenize_secs,
         &config.classifiers,
         &config.externals,
         &config.run,
