@@ -13,8 +13,9 @@ use crate::error::Result;
 use crate::eval::learning_curve::{self, LearningCurve};
 use crate::eval::{
     ClassifierSummary, EvalRun, Explanation, Prepared, RunOptions, Scheme, StatsOptions, explain,
-    prepare, run, run_tokenized, summarize, tokenize,
+    prepare, run_tokenized, summarize, tokenize,
 };
+use crate::features::Tokenized;
 
 /// A checked evaluation setting: everything besides the data. The command line builds it from
 /// its flags; a program can build it directly.
@@ -91,21 +92,8 @@ pub fn evaluate_planned(
     config: &EvalConfig,
     on_fold: &(dyn Fn() + Sync),
 ) -> Evaluation {
-    let run = run(
-        ds,
-        prepared,
-        &config.classifiers,
-        &config.externals,
-        &config.run,
-        on_fold,
-    );
-    finish(
-        ds,
-        run,
-        &config.stats,
-        config.learning_curve,
-        config.run.memory_budget_bytes,
-    )
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
+    evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
 }
 
 /// [`evaluate_planned`] for a caller that no longer needs the texts: once they are tokenized,
@@ -119,12 +107,32 @@ pub fn evaluate_planned_releasing_texts(
     config: &EvalConfig,
     on_fold: &(dyn Fn() + Sync),
 ) -> Evaluation {
-    let t = Instant::now();
-    let tokenized = tokenize(ds, &prepared, &config.classifiers);
-    let tokenize_secs = t.elapsed().as_secs_f64();
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
     if config.externals.is_empty() && tokenized.contains_key(&1) {
         ds.release_texts();
     }
+    evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
+}
+
+fn tokenize_timed(
+    ds: &Dataset,
+    prepared: &Prepared,
+    config: &EvalConfig,
+) -> (BTreeMap<usize, Tokenized>, f64) {
+    let t = Instant::now();
+    let tokenized = tokenize(ds, prepared, &config.classifiers);
+    (tokenized, t.elapsed().as_secs_f64())
+}
+
+/// The folds and [`finish`], from the texts' tokenization.
+fn evaluate_tokenized(
+    ds: &Dataset,
+    prepared: Prepared,
+    tokenized: BTreeMap<usize, Tokenized>,
+    tokenize_secs: f64,
+    config: &EvalConfig,
+    on_fold: &(dyn Fn() + Sync),
+) -> Evaluation {
     let run = run_tokenized(
         ds,
         prepared,
