@@ -8,6 +8,14 @@ mod cli;
 
 use cli::{Cli, err_line, run};
 
+/// mimalloc keeps each size class on pages of its own and gives a page back to the system once
+/// it is empty, so what a stage frees (the corpus texts once tokenized, the grouping's sketches,
+/// a fold's matrices) leaves the process. glibc's heap keeps freed chunks resident behind live
+/// neighbours: with it, cutting the texts after tokenizing lowered the 1M-document peak by
+/// nothing measurable; with mimalloc it fell from 4.3 to 3.0 GB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -85,7 +85,7 @@ fn the_library_neither_prints_nor_uses_clap_or_indicatif() {
 #[test]
 fn clap_and_indicatif_are_the_binarys_alone() {
     let toml = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
-    for dep in ["clap", "indicatif", "humantime"] {
+    for dep in ["clap", "indicatif", "humantime", "mimalloc"] {
         let line = toml
             .lines()
             .find(|l| l.starts_with(&format!("{dep} = ")))
@@ -93,7 +93,7 @@ fn clap_and_indicatif_are_the_binarys_alone() {
         assert!(line.contains("optional = true"), "{line}");
     }
     assert!(
-        toml.contains(r#"cli = ["dep:clap", "dep:indicatif", "dep:humantime"]"#),
+        toml.contains(r#"cli = ["dep:clap", "dep:indicatif", "dep:humantime", "dep:mimalloc"]"#),
         "the cli feature"
     );
     assert!(

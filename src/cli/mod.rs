@@ -484,7 +484,7 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
             "note: without --split test the --test-corpus rows are cross-validated with the others; add --split test to train on the first file and score the second",
         );
     }
-    let ds = load_corpus(cli, project, &args.source, Some(scheme))?;
+    let mut ds = load_corpus(cli, project, &args.source, Some(scheme))?;
     let config = eval::EvalConfig {
         scheme,
         seed: args.seed,
@@ -536,7 +536,8 @@ fn cmd_eval(cli: &Cli, project: &Project, args: &EvalArgs) -> Result<i32> {
         ))?;
         return Ok(0);
     }
-    let evaluation = pool.install(|| eval::evaluate_planned(&ds, prepared, &config, &tick));
+    let evaluation =
+        pool.install(|| eval::evaluate_planned_releasing_texts(&mut ds, prepared, &config, &tick));
     bar.finish_and_clear();
     let record = RunRecord {
         scheme,

@@ -68,6 +68,10 @@ pub struct Item {
     pub is_test: Option<bool>,
 }
 
+/// Characters of each text kept by [`Dataset::release_texts`]: one more than the longest excerpt
+/// a report shows (100), so that an excerpt knows whether the text went on.
+pub const KEPT_CHARS: usize = 101;
+
 /// A labelled corpus, ready for evaluation.
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -91,6 +95,17 @@ impl Dataset {
         (0..self.items.len())
             .filter(|&i| self.items[i].kind == Kind::Body)
             .collect()
+    }
+
+    /// Cuts every text to its first [`KEPT_CHARS`] characters, enough for any excerpt a report
+    /// shows, and frees the rest. Called by the evaluation once the texts are tokenized; after
+    /// it, `text` is an excerpt's source, not the text.
+    pub fn release_texts(&mut self) {
+        for it in &mut self.items {
+            if let Some((cut, _)) = it.text.char_indices().nth(KEPT_CHARS) {
+                it.text = it.text[..cut].to_owned();
+            }
+        }
     }
 
     /// Topic ids as strings, in order.
@@ -118,4 +133,51 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn released_texts_keep_every_excerpt() {
+        let long = "é".repeat(KEPT_CHARS + 40);
+        let texts = [
+            "",
+            "short",
+            &long[..2 * KEPT_CHARS],
+            &long[..2 * (KEPT_CHARS - 1)],
+            &long,
+        ];
+        let mut ds = Dataset {
+            name: String::new(),
+            topics: Vec::new(),
+            items: texts
+                .iter()
+                .map(|t| Item {
+                    id: String::new(),
+                    doc: String::new(),
+                    line: 0,
+                    kind: Kind::Body,
+                    topics: Vec::new(),
+                    group: 0,
+                    text: (*t).to_owned(),
+                    is_test: None,
+                })
+                .collect(),
+            corpus_sha256: String::new(),
+            labels_sha256: String::new(),
+            group_threshold: 0.3,
+        };
+        ds.release_texts();
+        for (it, t) in ds.items.iter().zip(texts) {
+            assert!(it.text.chars().count() <= KEPT_CHARS);
+            for max in [1, 70, 90, KEPT_CHARS - 1] {
+                assert_eq!(
+                    crate::data::articles::excerpt(&it.text, max),
+                    crate::data::articles::excerpt(t, max)
+                );
+            }
+        }
+    }
 }

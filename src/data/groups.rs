@@ -426,18 +426,22 @@ fn minhash_groups(
     // 1. Signatures, set sizes and set hashes, chunk by chunk in parallel. The sets themselves
     // are not kept (8 bytes a shingle would be more than the text): the few pairs that get as
     // far as the exact check have their shingles made again.
+    // Signatures are written straight into their final array and each chunk keeps its own
+    // folded sets, so no stage holds a second copy of either while joining chunks.
     let done = std::sync::atomic::AtomicU64::new(0);
-    type Chunk = (Vec<u8>, (Vec<u32>, Vec<u32>), Vec<(u64, u32)>);
+    let mut sigs = vec![0u8; n * k];
+    type Chunk = ((Vec<u32>, Vec<u32>), Vec<(u64, u32)>);
     let chunks: Vec<Chunk> = texts
         .par_chunks(CHUNK)
-        .map(|chunk| {
+        .zip(sigs.par_chunks_mut(CHUNK * k))
+        .map(|(chunk, sigs)| {
             let mut buf = Shingler::default();
             let (mut set, mut set32) = (Vec::new(), Vec::new());
-            let mut sigs = vec![0u8; chunk.len() * k];
             let mut full = vec![0u32; k];
             let mut flat = Vec::new();
             let mut info = Vec::with_capacity(chunk.len());
-            let mut lens = Vec::with_capacity(chunk.len());
+            let mut starts = Vec::with_capacity(chunk.len() + 1);
+            starts.push(0u32);
             for (t, sig) in chunk.iter().zip(sigs.chunks_exact_mut(k)) {
                 shingles_into(t, &mut buf, &mut set);
                 sketch(&set, seed, &mut full);
@@ -449,29 +453,27 @@ fn minhash_groups(
                 set32.sort_unstable();
                 set32.dedup();
                 flat.extend_from_slice(&set32);
-                lens.push(set32.len() as u32);
+                starts.push(flat.len() as u32);
                 info.push((set_hash(&set), set.len() as u32));
             }
+            flat.shrink_to_fit();
             let d = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
             progress(d + chunk.len() as u64, total);
-            (sigs, (flat, lens), info)
+            ((flat, starts), info)
         })
         .collect();
-    let mut sigs: Vec<u8> = Vec::with_capacity(n * k);
-    let mut sets: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.1.0.len()).sum());
     let mut info: Vec<(u64, u32)> = Vec::with_capacity(n);
-    let mut starts = Vec::with_capacity(n + 1);
-    starts.push(0usize);
-    for (s, (f, lens), i) in chunks {
-        sigs.extend_from_slice(&s);
-        sets.extend_from_slice(&f);
+    let mut sets: Vec<(Vec<u32>, Vec<u32>)> = Vec::with_capacity(chunks.len());
+    for (set, i) in chunks {
         info.extend_from_slice(&i);
-        for len in lens {
-            starts.push(starts[starts.len() - 1] + len as usize);
-        }
+        sets.push(set);
     }
     let sig = |i: usize| &sigs[i * k..(i + 1) * k];
-    let set32 = |i: usize| &sets[starts[i]..starts[i + 1]];
+    let set32 = |i: usize| {
+        let (flat, starts) = &sets[i / CHUNK];
+        let j = i % CHUNK;
+        &flat[starts[j] as usize..starts[j + 1] as usize]
+    };
     let min_agree = min_agreement(k, threshold, MISS_BY_SIGNATURE);
 
     // 2. Identical sets: the texts are sorted by set hash, each is checked against the one

@@ -127,6 +127,32 @@ pub fn run(
     let t0 = Instant::now();
     let tokenized = tokenize(ds, &prepared, classifiers);
     let tokenize_secs = t0.elapsed().as_secs_f64();
+    run_tokenized(
+        ds,
+        prepared,
+        tokenized,
+        tokenize_secs,
+        classifiers,
+        external,
+        opts,
+        on_fold,
+    )
+}
+
+/// [`run`] from [`tokenize`]'s result (and the seconds it took). The built-in classifiers and
+/// the explanation's top words read only `tokenized`; `ds`'s texts are read only by external
+/// classifiers, and, when no classifier uses unigrams, for the top words.
+#[allow(clippy::too_many_arguments)]
+pub fn run_tokenized(
+    ds: &Dataset,
+    prepared: Prepared,
+    tokenized: BTreeMap<usize, Tokenized>,
+    tokenize_secs: f64,
+    classifiers: &[Box<dyn Classifier>],
+    external: &[ExternalSpec],
+    opts: &RunOptions,
+    on_fold: &(dyn Fn() + Sync),
+) -> EvalRun {
     // The explanation's top words come from the baseline fitted on the rows that are on some
     // fold's training side. With one fold (`--split test`) that is the fold's own baseline model,
     // taken as it is fitted; otherwise a model of its own, fitted while the folds run.
@@ -181,6 +207,13 @@ pub type TopWords = Vec<Vec<(String, f64)>>;
 /// vocabulary, the tokenized items).
 pub type OnFit<'a> = dyn Fn(usize, usize, &dyn Fitted, &Vocabulary, &Tokenized) + Sync + 'a;
 
+/// A fitted model and its seconds to fit, or why it failed.
+type FitResult = std::result::Result<(Box<dyn Fitted>, f64), String>;
+
+/// Above this many bytes of one fold's matrices (12 a non-zero, training and test rows together),
+/// folds run one after the other rather than in parallel.
+pub const FOLDS_IN_PARALLEL_MAX_BYTES: usize = 64 << 20;
+
 /// Words listed per topic by [`explain`].
 pub const TOP_WORDS: usize = 10;
 
@@ -223,81 +256,97 @@ pub fn run_units(
     let n_folds = prepared.folds.len();
     let mut stage_secs = BTreeMap::new();
     let t1 = Instant::now();
-    let per_fold: Vec<Vec<Unit>> = prepared
-        .folds
-        .par_iter()
-        .enumerate()
-        .map(|(f, fold)| {
-            let y_train = prepared.gold.select(Axis(0), &fold.train);
-            let mut cache: Vec<(FeatureSpec, Vocabulary, Csr, Csr)> = Vec::new();
-            let out = classifiers
+    let run_fold = |(f, fold): (usize, &Fold)| -> Vec<Unit> {
+        let y_train = prepared.gold.select(Axis(0), &fold.train);
+        let mine: Vec<usize> = (0..classifiers.len())
+            .filter(|ci| shard.has(ci * n_folds + f))
+            .collect();
+        // One feature setting at a time, in order of first use: its training matrix lives while
+        // the classifiers that share it fit, its test matrix only once they have all fitted.
+        let mut specs: Vec<FeatureSpec> = Vec::new();
+        for &ci in &mine {
+            let spec = classifiers[ci].features();
+            if !specs.contains(&spec) {
+                specs.push(spec);
+            }
+        }
+        let mut units: Vec<Unit> = Vec::with_capacity(mine.len());
+        for spec in specs {
+            let tok = &tokenized[&spec.ngram_max];
+            let vocab = Vocabulary::fit(tok, &fold.train, spec);
+            let x_train = vocab.transform(tok, &fold.train);
+            let view = classifiers::FoldView {
+                tokenized: tok,
+                rows: &fold.train,
+                groups: &prepared.group_of,
+                gold: prepared.gold.view(),
+                spec,
+            };
+            let ctx = FitContext {
+                seed: fold_seed(seed, fold),
+                single_label: prepared.single_label,
+                memory_budget_bytes: opts.memory_budget_bytes,
+            };
+            let fitted: Vec<(usize, FitResult)> = mine
                 .iter()
-                .enumerate()
-                .filter(|(ci, _)| shard.has(ci * n_folds + f))
-                .map(|(ci, c)| {
-                    let spec = c.features();
-                    let tok = &tokenized[&spec.ngram_max];
-                    if !cache.iter().any(|(s, ..)| *s == spec) {
-                        let vocab = Vocabulary::fit(tok, &fold.train, spec);
-                        let (x_train, x_test) = rayon::join(
-                            || vocab.transform(tok, &fold.train),
-                            || vocab.transform(tok, &fold.test),
-                        );
-                        cache.push((spec, vocab, x_train, x_test));
-                    }
-                    let result = cache
-                        .iter()
-                        .find(|(s, ..)| *s == spec)
-                        .ok_or_else(|| "internal: feature cache miss".to_owned())
-                        .and_then(|(_, vocab, x_train, x_test)| {
-                            let ctx = FitContext {
-                                seed: fold_seed(seed, fold),
-                                single_label: prepared.single_label,
-                                memory_budget_bytes: opts.memory_budget_bytes,
-                            };
-                            let view = classifiers::FoldView {
-                                tokenized: tok,
-                                rows: &fold.train,
-                                groups: &prepared.group_of,
-                                gold: prepared.gold.view(),
-                                spec,
-                            };
-                            let t = Instant::now();
-                            let model = c
-                                .fit_fold(x_train, y_train.view(), &ctx, &view)
-                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
-                            let fit_secs = t.elapsed().as_secs_f64();
-                            // The observer (top words) reads the model while it predicts.
-                            let ((), (pred, predict_secs)) = rayon::join(
-                                || on_fit(ci, f, model.as_ref(), vocab, tok),
-                                || {
-                                    let t = Instant::now();
-                                    let pred = model.predict(x_test);
-                                    (pred, t.elapsed().as_secs_f64())
-                                },
-                            );
-                            check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
-                                .map_err(|e| format!("fold {}: {e}", fold.name()))?;
-                            Ok(FoldRun {
-                                fold: f,
-                                pred,
-                                fit_secs,
-                                predict_secs,
-                                notes: model.notes(),
-                                tuning: model.tuning(),
-                            })
-                        });
-                    Unit {
-                        classifier: ci,
-                        fold: f,
-                        result,
-                    }
+                .filter(|&&ci| classifiers[ci].features() == spec)
+                .map(|&ci| {
+                    let t = Instant::now();
+                    let model = classifiers[ci]
+                        .fit_fold(&x_train, y_train.view(), &ctx, &view)
+                        .map_err(|e| format!("fold {}: {e}", fold.name()));
+                    (ci, model.map(|m| (m, t.elapsed().as_secs_f64())))
                 })
                 .collect();
-            on_fold();
-            out
-        })
-        .collect();
+            drop(x_train);
+            let x_test = vocab.transform(tok, &fold.test);
+            for (ci, model) in fitted {
+                let result = model.and_then(|(model, fit_secs)| {
+                    // The observer (top words) reads the model while it predicts.
+                    let ((), (pred, predict_secs)) = rayon::join(
+                        || on_fit(ci, f, model.as_ref(), &vocab, tok),
+                        || {
+                            let t = Instant::now();
+                            let pred = model.predict(&x_test);
+                            (pred, t.elapsed().as_secs_f64())
+                        },
+                    );
+                    check_predictions(&pred, fold.test.len(), prepared.gold.ncols())
+                        .map_err(|e| format!("fold {}: {e}", fold.name()))?;
+                    Ok(FoldRun {
+                        fold: f,
+                        pred,
+                        fit_secs,
+                        predict_secs,
+                        notes: model.notes(),
+                        tuning: model.tuning(),
+                    })
+                });
+                units.push(Unit {
+                    classifier: ci,
+                    fold: f,
+                    result,
+                });
+            }
+        }
+        on_fold();
+        units
+    };
+    // Folds run in parallel while their matrices are small; above that, one at a time (the
+    // matrices are built, fitted and predicted in parallel inside the fold), so that a large
+    // corpus holds one fold's training matrix, not one per thread.
+    let matrix_bytes = tokenized.values().map(Tokenized::nnz).max().unwrap_or(0)
+        * (std::mem::size_of::<u32>() + std::mem::size_of::<f64>());
+    let per_fold: Vec<Vec<Unit>> = if matrix_bytes <= FOLDS_IN_PARALLEL_MAX_BYTES {
+        prepared
+            .folds
+            .par_iter()
+            .enumerate()
+            .map(run_fold)
+            .collect()
+    } else {
+        prepared.folds.iter().enumerate().map(run_fold).collect()
+    };
     stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
     let mut units: Vec<Unit> = per_fold.into_iter().flatten().collect();
 

@@ -42,15 +42,29 @@ pub fn top_words(
             in_train[r] = true;
         }
     }
-    // One fold: its training rows in its order, so that this is exactly the model that fold's
-    // baseline fits (what `run` takes the words from).
+    // One fold: its training rows (the model that fold's baseline fits, what `run` takes the
+    // words from when it can).
     let rows: Vec<usize> = match p.folds.as_slice() {
         [only] => only.train.clone(),
         _ => (0..p.items.len()).filter(|&r| in_train[r]).collect(),
     };
     let vocab = Vocabulary::fit(tok, &rows, FeatureSpec::COUNTS);
-    let x = vocab.transform(tok, &rows);
-    let y = p.gold.select(Axis(0), &rows);
+    // The model's word weights depend only on each topic's summed counts (its "yes" rows, and
+    // all rows), so rows with the same gold topics are summed into one (exact: integer counts)
+    // and the matrix has a row per distinct topic set instead of one per document.
+    let mut sets: BTreeMap<Vec<bool>, usize> = BTreeMap::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for &r in &rows {
+        let next = members.len();
+        let s = *sets.entry(p.gold.row(r).to_vec()).or_insert(next);
+        if s == next {
+            members.push(Vec::new());
+        }
+        members[s].push(r);
+    }
+    let x = vocab.transform_summed(tok, &members);
+    let firsts: Vec<usize> = members.iter().map(|m| m[0]).collect();
+    let y = p.gold.select(Axis(0), &firsts);
     let model = classifiers::sparse_nb::SparseMultinomialNb::default().fit_model(
         &x,
         y.view(),

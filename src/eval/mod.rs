@@ -3,8 +3,9 @@
 //!
 //! [`prepare`] picks the evaluated items (body paragraphs, or a CSV corpus's documents), their
 //! gold topic matrix and the folds (`split`). [`run`] tokenizes once per n-gram setting, and for
-//! each fold (in parallel, results kept in fold order) builds the training-fold vocabulary and
-//! matrices (`features`) and fits and predicts every classifier (`classifiers`). [`summarize`]
+//! each fold (in parallel while its matrices are small, results kept in fold order) builds the
+//! training-fold vocabulary and matrices (`features`) and fits and predicts every classifier
+//! (`classifiers`). [`summarize`]
 //! pools TP/FP/FN over a repeat's folds (`metrics`), summarizes the repeats and compares each
 //! classifier with the baseline (`stats`). Every per-paragraph prediction is kept, so any
 //! aggregate can be recomputed from them. The report layer turns the result into files.
@@ -36,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::eval::folds::Fold;
 use crate::eval::metrics::{Counts, HEADLINE, Scores};
 use crate::eval::stats::{Bayes, McNemar, Summary, Verdict};
-use crate::features::{Csr, FeatureSpec, Tokenized, Vocabulary};
+use crate::features::{FeatureSpec, Tokenized, Vocabulary};
 
 pub use engine::*;
 pub use explain::*;

@@ -13,8 +13,9 @@ use crate::error::Result;
 use crate::eval::learning_curve::{self, LearningCurve};
 use crate::eval::{
     ClassifierSummary, EvalRun, Explanation, Prepared, RunOptions, Scheme, StatsOptions, explain,
-    prepare, run, summarize,
+    prepare, run_tokenized, summarize, tokenize,
 };
+use crate::features::Tokenized;
 
 /// A checked evaluation setting: everything besides the data. The command line builds it from
 /// its flags; a program can build it directly.
@@ -91,9 +92,52 @@ pub fn evaluate_planned(
     config: &EvalConfig,
     on_fold: &(dyn Fn() + Sync),
 ) -> Evaluation {
-    let run = run(
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
+    evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
+}
+
+/// [`evaluate_planned`] for a caller that no longer needs the texts: once they are tokenized,
+/// each text is cut to the excerpt the reports show ([`Dataset::release_texts`]), so a large
+/// corpus does not hold its text through the folds. The texts are kept when an external
+/// classifier will read them, or when no classifier uses unigrams (the explanation's top words
+/// then tokenize the texts themselves). The results are those of [`evaluate_planned`].
+pub fn evaluate_planned_releasing_texts(
+    ds: &mut Dataset,
+    prepared: Prepared,
+    config: &EvalConfig,
+    on_fold: &(dyn Fn() + Sync),
+) -> Evaluation {
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
+    if config.externals.is_empty() && tokenized.contains_key(&1) {
+        ds.release_texts();
+    }
+    evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
+}
+
+fn tokenize_timed(
+    ds: &Dataset,
+    prepared: &Prepared,
+    config: &EvalConfig,
+) -> (BTreeMap<usize, Tokenized>, f64) {
+    let t = Instant::now();
+    let tokenized = tokenize(ds, prepared, &config.classifiers);
+    (tokenized, t.elapsed().as_secs_f64())
+}
+
+/// The folds and [`finish`], from the texts' tokenization.
+fn evaluate_tokenized(
+    ds: &Dataset,
+    prepared: Prepared,
+    tokenized: BTreeMap<usize, Tokenized>,
+    tokenize_secs: f64,
+    config: &EvalConfig,
+    on_fold: &(dyn Fn() + Sync),
+) -> Evaluation {
+    let run = run_tokenized(
         ds,
         prepared,
+        tokenized,
+        tokenize_secs,
         &config.classifiers,
         &config.externals,
         &config.run,

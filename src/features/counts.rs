@@ -96,12 +96,11 @@ impl Tokenized {
                     start = end;
                 }
             });
-        let mut parts = chunks.into_iter();
-        let (mut pairs, ends) = parts.next().unwrap_or_default();
+        // Each chunk is freed as soon as it is copied, so the two copies never coexist whole.
+        let mut pairs = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
         let mut doc_starts = Vec::with_capacity(texts.len() + 1);
         doc_starts.push(0);
-        doc_starts.extend(ends);
-        for (p, ends) in parts {
+        for (p, ends) in chunks {
             let base = pairs.len();
             pairs.extend_from_slice(&p);
             doc_starts.extend(ends.iter().map(|e| base + e));
@@ -117,6 +116,11 @@ impl Tokenized {
     /// Number of distinct terms.
     pub fn n_terms(&self) -> usize {
         self.term_starts.len() - 1
+    }
+
+    /// Number of (document, term) pairs: the non-zeros of a matrix of every document.
+    pub fn nnz(&self) -> usize {
+        self.pairs.len()
     }
 
     /// The term with id `id`.
