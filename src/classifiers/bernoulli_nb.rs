@@ -54,28 +54,35 @@ pub struct ClassTerms {
 
 impl ClassTerms {
     /// Per class, from the class sizes and the per-word document counts (features × classes).
+    /// Walked row by row (word-major, as the matrices are stored), each class's constant summed
+    /// over the words in order.
     fn new(doc_counts: &Array2<f64>, class_sizes: &[f64], alpha: f64) -> ClassTerms {
         let total: f64 = class_sizes.iter().sum();
         let mut delta = Array2::zeros(doc_counts.raw_dim());
-        let mut constant = Array1::zeros(class_sizes.len());
-        for (c, &n_c) in class_sizes.iter().enumerate() {
-            if n_c == 0.0 {
-                continue;
-            }
-            let ln_denominator = (n_c + 2.0 * alpha).ln();
-            let mut absent = (n_c / total).ln();
-            // Counts are whole numbers 0..=n_c: ln(k + α) once per k, not once per word.
-            let ln_table: Vec<f64> = (0..=n_c as usize)
-                .map(|k| (k as f64 + alpha).ln())
-                .collect();
-            for (w, &n_cw) in doc_counts.column(c).iter().enumerate() {
+        let mut constant: Array1<f64> = class_sizes
+            .iter()
+            .map(|&n_c| if n_c == 0.0 { 0.0 } else { (n_c / total).ln() })
+            .collect();
+        let ln_denominator: Vec<f64> = class_sizes
+            .iter()
+            .map(|&n_c| (n_c + 2.0 * alpha).ln())
+            .collect();
+        // Counts are whole numbers 0..=n_c: ln(k + α) once per k, not once per word.
+        let ln_table: Vec<f64> = (0..=class_sizes.iter().fold(0.0f64, |m, &n| m.max(n)) as usize)
+            .map(|k| (k as f64 + alpha).ln())
+            .collect();
+        for (counts, mut out) in doc_counts.rows().into_iter().zip(delta.rows_mut()) {
+            for (c, (&n_cw, out)) in counts.iter().zip(out.iter_mut()).enumerate() {
+                let n_c = class_sizes[c];
+                if n_c == 0.0 {
+                    continue;
+                }
                 let k = n_cw as usize;
-                let ln_p = ln_table[k] - ln_denominator;
-                let ln_q = ln_table[n_c as usize - k] - ln_denominator;
-                absent += ln_q;
-                delta[[w, c]] = ln_p - ln_q;
+                let ln_p = ln_table[k] - ln_denominator[c];
+                let ln_q = ln_table[n_c as usize - k] - ln_denominator[c];
+                constant[c] += ln_q;
+                *out = ln_p - ln_q;
             }
-            constant[c] = absent;
         }
         ClassTerms { delta, constant }
     }
@@ -109,19 +116,32 @@ pub enum FittedBnb {
     },
 }
 
-/// The entries of `x` above `threshold`, as 1.0.
+/// The entries of `x` above `threshold`, as 1.0, each row's columns in ascending order.
 fn binarized(x: &Csr, threshold: f64) -> Csr {
-    Csr::from_rows(
-        x.n_cols,
-        (0..x.n_rows()).map(|i| {
-            let (cols, vals) = x.row(i);
+    let mut out = Csr {
+        n_cols: x.n_cols,
+        indptr: Vec::with_capacity(x.n_rows() + 1),
+        indices: Vec::with_capacity(x.indices.len()),
+        data: Vec::new(),
+    };
+    out.indptr.push(0);
+    for i in 0..x.n_rows() {
+        let (cols, vals) = x.row(i);
+        let start = out.indices.len();
+        out.indices.extend(
             cols.iter()
                 .zip(vals)
                 .filter(|(_, v)| **v > threshold)
-                .map(|(&c, _)| (c, 1.0))
-                .collect()
-        }),
-    )
+                .map(|(&c, _)| c),
+        );
+        let row = &mut out.indices[start..];
+        if !row.is_sorted() {
+            row.sort_unstable();
+        }
+        out.indptr.push(out.indices.len());
+    }
+    out.data = vec![1.0; out.indices.len()];
+    out
 }
 
 impl FittedBnb {
