@@ -60,35 +60,39 @@ impl SparseMultinomialNb {
         let (n, v, t) = (x.n_rows(), x.n_cols, y.ncols());
         // Per word its total and its count in each topic's "yes" paragraphs, features × topics
         // (the weights' layout: the counts become the weights in place, so the fit holds one
-        // V × T matrix, not a second copy per topic), summed from the transposed matrix in
-        // parallel blocks of words, each word over its paragraphs in order: per word and topic
-        // the same sums, in the same order, as a pass over that topic's paragraphs.
-        let xt = x.transpose();
+        // V × T matrix and no copy of the data). Each thread owns a range of words and reads
+        // every paragraph in order, adding the values in its range: per word and topic the same
+        // sums, in the same order, as a pass over that topic's paragraphs, on any thread count.
         let topics_of: Vec<Vec<usize>> = (0..n)
             .map(|i| (0..t).filter(|&k| y[[i, k]]).collect())
             .collect();
         let mut total = vec![0.0f64; v];
         let mut counts = vec![0.0f64; v * t];
-        if t > 0 {
+        if t > 0 && v > 0 {
+            let words = v.div_ceil(rayon::current_num_threads().max(1));
             total
-                .par_chunks_mut(BLOCK)
-                .zip(counts.par_chunks_mut(BLOCK * t))
+                .par_chunks_mut(words)
+                .zip(counts.par_chunks_mut(words * t))
                 .enumerate()
-                .for_each(|(b, (total, counts))| {
-                    for (dw, (tot, row)) in
-                        total.iter_mut().zip(counts.chunks_exact_mut(t)).enumerate()
-                    {
-                        let (rows, vals) = xt.row(b * BLOCK + dw);
-                        for (&i, &val) in rows.iter().zip(vals) {
-                            *tot += val;
-                            for &k in &topics_of[i as usize] {
+                .for_each(|(r, (total, counts))| {
+                    let first = r * words;
+                    let range = first..first + total.len();
+                    for (i, topics) in topics_of.iter().enumerate() {
+                        let (cols, vals) = x.row(i);
+                        for (&c, &val) in cols.iter().zip(vals) {
+                            let c = c as usize;
+                            if !range.contains(&c) {
+                                continue;
+                            }
+                            total[c - first] += val;
+                            let row = &mut counts[(c - first) * t..(c - first + 1) * t];
+                            for &k in topics {
                                 row[k] += val;
                             }
                         }
                     }
                 });
         }
-        drop(xt);
         // Per topic its paragraphs and word mass, in paragraph order.
         let row_mass: Vec<f64> = (0..n).map(|i| x.row(i).1.iter().sum::<f64>()).collect();
         let mut n_yes = vec![0usize; t];
@@ -152,7 +156,7 @@ impl SparseMultinomialNb {
     }
 }
 
-/// Words per parallel block when the counts are summed.
+/// Words per parallel block when the "no" weights are made.
 const BLOCK: usize = 4096;
 
 /// `values` (features × topics, row-major) as a matrix.
