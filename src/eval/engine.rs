@@ -124,9 +124,7 @@ pub fn run(
     opts: &RunOptions,
     on_fold: &(dyn Fn() + Sync),
 ) -> EvalRun {
-    let t0 = Instant::now();
-    let tokenized = tokenize(ds, &prepared, classifiers);
-    let tokenize_secs = t0.elapsed().as_secs_f64();
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, classifiers);
     run_tokenized(
         ds,
         prepared,
@@ -235,6 +233,17 @@ pub fn tokenize(
         .iter()
         .map(|&n| (n, Tokenized::new(&texts, n)))
         .collect()
+}
+
+/// [`tokenize`] and the seconds it took.
+pub fn tokenize_timed(
+    ds: &Dataset,
+    prepared: &Prepared,
+    classifiers: &[Box<dyn Classifier>],
+) -> (BTreeMap<usize, Tokenized>, f64) {
+    let t = Instant::now();
+    let tokenized = tokenize(ds, prepared, classifiers);
+    (tokenized, t.elapsed().as_secs_f64())
 }
 
 /// Runs the work units of `shard`: built-in classifiers fold by fold in parallel, then each

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::eval::learning_curve::{self, LearningCurve};
 use crate::eval::{
     ClassifierSummary, EvalRun, Explanation, Prepared, RunOptions, Scheme, StatsOptions, explain,
-    prepare, run_tokenized, summarize, tokenize,
+    prepare, run_tokenized, summarize, tokenize_timed,
 };
 use crate::features::Tokenized;
 
@@ -92,7 +92,7 @@ pub fn evaluate_planned(
     config: &EvalConfig,
     on_fold: &(dyn Fn() + Sync),
 ) -> Evaluation {
-    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, &config.classifiers);
     evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
 }
 
@@ -107,21 +107,11 @@ pub fn evaluate_planned_releasing_texts(
     config: &EvalConfig,
     on_fold: &(dyn Fn() + Sync),
 ) -> Evaluation {
-    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, config);
+    let (tokenized, tokenize_secs) = tokenize_timed(ds, &prepared, &config.classifiers);
     if config.externals.is_empty() && tokenized.contains_key(&1) {
         ds.release_texts();
     }
     evaluate_tokenized(ds, prepared, tokenized, tokenize_secs, config, on_fold)
-}
-
-fn tokenize_timed(
-    ds: &Dataset,
-    prepared: &Prepared,
-    config: &EvalConfig,
-) -> (BTreeMap<usize, Tokenized>, f64) {
-    let t = Instant::now();
-    let tokenized = tokenize(ds, prepared, &config.classifiers);
-    (tokenized, t.elapsed().as_secs_f64())
 }
 
 /// The folds and [`finish`], from the texts' tokenization.
