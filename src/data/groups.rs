@@ -79,7 +79,7 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 }
 
 /// [`jaccard`] for sets of any ordered elements (the folded `u32` sets too).
-fn jaccard_of<T: Ord>(a: &[T], b: &[T]) -> f64 {
+fn jaccard_of<T: Ord + Copy>(a: &[T], b: &[T]) -> f64 {
     let inter = intersection(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 {
@@ -89,18 +89,15 @@ fn jaccard_of<T: Ord>(a: &[T], b: &[T]) -> f64 {
     }
 }
 
-fn intersection<T: Ord>(a: &[T], b: &[T]) -> usize {
+/// Size of the intersection of two sorted, de-duplicated sets: a merge without branches on the
+/// elements (which way it steps is data, not a jump the processor must guess).
+fn intersection<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     n
 }
@@ -403,9 +400,10 @@ const CHUNK: usize = 2048;
 ///    the banding (so a thousand copies are not half a million pairs); empty sets never join.
 /// 3. Band by band, texts are bucketed by the band's bins; every pair in a bucket that is not
 ///    already in one group is a candidate. A candidate must pass the size filter (Jaccard <=
-///    min/max), then agree on at least [`min_agreement`] bins (a pair at the threshold fails
-///    that with probability `MISS_BY_SIGNATURE`), then come within `FOLD_MARGIN` of the
-///    threshold on the folded sets, then the exact Jaccard of its shingle sets; the survivors
+///    min/max), then agree on at least [`min_agreement`] of the first [`AGREE_PREFIX`] bins and
+///    of all bins (a pair at the threshold fails these with probability `MISS_BY_PREFIX` and
+///    `MISS_BY_SIGNATURE`), then reach the threshold on the folded sets
+///    ([`folded_may_reach`]), then the exact Jaccard of its shingle sets; the survivors
 ///    are united. Skipping pairs already joined changes no group.
 ///
 /// Work is cut into fixed chunks of texts and done band by band, results collected in order,
@@ -502,68 +500,87 @@ fn minhash_groups(
         }
     }
     drop((by_hash, same));
+    let sizes: Vec<u32> = info.iter().map(|&(_, size)| size).collect();
+    drop(info);
     reps.sort_unstable();
 
-    // 3. Bands.
+    // 3. Bands, `BAND_BATCH` at a time: their keys are made in one pass over the signatures
+    // (a batch's bins lie together in each signature, so its cache lines are read once, not
+    // once a band), then each band's keys are sorted and its buckets scanned.
     let r = banding.rows;
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(reps.len());
+    let prefix = k.min(AGREE_PREFIX);
+    let min_prefix = min_agreement(prefix, threshold, MISS_BY_PREFIX);
+    let mut cols: Vec<Vec<u64>> = Vec::new();
+    let mut scratch: Vec<u64> = Vec::new();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut scratch: Vec<(u64, u32)> = Vec::new();
-    for band in 0..banding.bands {
-        keyed.clear();
-        keyed.par_extend(
-            reps.par_iter()
-                .map(|&i| (band_key(&sig(i as usize)[band * r..band * r + r]), i)),
-        );
-        bucket_sort(&mut keyed, &mut scratch);
-        pairs.clear();
-        let mut a = 0;
-        while a < keyed.len() {
-            let mut b = a + 1;
-            while b < keyed.len() && keyed[b].0 == keyed[a].0 {
-                b += 1;
+    for first in (0..banding.bands).step_by(BAND_BATCH) {
+        let count = BAND_BATCH.min(banding.bands - first);
+        band_keys(&reps, &sig, first * r, r, count, &mut cols);
+        for (b, keyed) in cols.iter_mut().enumerate() {
+            let band = first + b;
+            bucket_sort(keyed, &mut scratch);
+            pairs.clear();
+            let mut a = 0;
+            while a < keyed.len() {
+                let mut b = a + 1;
+                while b < keyed.len() && keyed[b] >> 32 == keyed[a] >> 32 {
+                    b += 1;
+                }
+                for x in a..b {
+                    for y in x + 1..b {
+                        let (i, j) = (keyed[x] as u32 as usize, keyed[y] as u32 as usize);
+                        if uf.find(i) != uf.find(j) {
+                            pairs.push((i as u32, j as u32));
+                        }
+                    }
+                }
+                a = b;
             }
-            for x in a..b {
-                for y in x + 1..b {
-                    let (i, j) = (keyed[x].1 as usize, keyed[y].1 as usize);
-                    if uf.find(i) != uf.find(j) {
-                        pairs.push((i as u32, j as u32));
+            // Cheap tests first: sizes (Jaccard <= min/max), agreeing bins, the Jaccard of the sets
+            // folded to 32 bits, and only then the exact one.
+            let agree: Vec<bool> = pairs
+                .par_iter()
+                .map(|&(i, j)| {
+                    let (a, b) = (sizes[i as usize] as f64, sizes[j as usize] as f64);
+                    let (si, sj) = (sig(i as usize), sig(j as usize));
+                    a.min(b) >= threshold * a.max(b)
+                        && agreeing(&si[..prefix], &sj[..prefix]) >= min_prefix
+                        && agreeing(si, sj) >= min_agree
+                })
+                .collect();
+            let mut keep = agree.into_iter();
+            pairs.retain(|_| keep.next().unwrap_or(false));
+            let near: Vec<bool> = pairs
+                .par_iter()
+                .map(|&(i, j)| folded_may_reach(set32(i as usize), set32(j as usize), threshold))
+                .collect();
+            let mut keep = near.into_iter();
+            pairs.retain(|_| keep.next().unwrap_or(false));
+            // The exact checks, in fixed rounds: a pair an earlier round has already joined (in
+            // a group of several copies most pairs are) is not checked again.
+            for round in pairs.chunks(VERIFY_ROUND) {
+                let todo: Vec<(u32, u32)> = round
+                    .iter()
+                    .filter(|&&(i, j)| uf.find(i as usize) != uf.find(j as usize))
+                    .copied()
+                    .collect();
+                let verified: Vec<bool> = todo
+                    .par_iter()
+                    .map_init(Verifier::default, |v, &(i, j)| {
+                        v.jaccard(texts[i as usize], texts[j as usize]) >= threshold
+                    })
+                    .collect();
+                for (&(i, j), ok) in todo.iter().zip(verified) {
+                    if ok {
+                        uf.union(i as usize, j as usize);
                     }
                 }
             }
-            a = b;
+            progress(
+                n as u64 + (band as u64 + 1) * n as u64 / banding.bands as u64,
+                total,
+            );
         }
-        // Cheap tests first: sizes (Jaccard <= min/max), agreeing bins, the Jaccard of the sets
-        // folded to 32 bits, and only then the exact one.
-        pairs.retain(|&(i, j)| {
-            let (a, b) = (info[i as usize].1 as f64, info[j as usize].1 as f64);
-            a.min(b) >= threshold * a.max(b)
-        });
-        let agree: Vec<bool> = pairs
-            .par_iter()
-            .map(|&(i, j)| {
-                let (si, sj) = (sig(i as usize), sig(j as usize));
-                si.iter().zip(sj).filter(|(p, q)| p == q).count() >= min_agree
-            })
-            .collect();
-        let mut keep = agree.into_iter();
-        pairs.retain(|_| keep.next().unwrap_or(false));
-        let verified: Vec<bool> = pairs
-            .par_iter()
-            .map_init(Verifier::default, |v, &(i, j)| {
-                jaccard_of(set32(i as usize), set32(j as usize)) >= threshold - FOLD_MARGIN
-                    && v.jaccard(texts[i as usize], texts[j as usize]) >= threshold
-            })
-            .collect();
-        for (&(i, j), ok) in pairs.iter().zip(verified) {
-            if ok {
-                uf.union(i as usize, j as usize);
-            }
-        }
-        progress(
-            n as u64 + (band as u64 + 1) * n as u64 / banding.bands as u64,
-            total,
-        );
     }
 }
 
@@ -586,6 +603,67 @@ impl Verifier {
 /// The chance that a pair at the threshold is rejected by its signatures before the exact check.
 const MISS_BY_SIGNATURE: f64 = 1e-3;
 
+/// Bins of a signature's start compared first: most candidates agree on far fewer bins than a
+/// pair at the threshold, and one or two cache lines show it without reading the whole signature.
+const AGREE_PREFIX: usize = 64;
+
+/// The chance that a pair at the threshold is rejected by the first [`AGREE_PREFIX`] bins (so a
+/// pair at the threshold misses the exact check with probability at most
+/// `MISS_BY_PREFIX + MISS_BY_SIGNATURE`).
+const MISS_BY_PREFIX: f64 = 1e-4;
+
+/// Bands whose keys are made in one pass over the signatures.
+const BAND_BATCH: usize = 8;
+
+/// How many bins two signatures (of equal length) agree on. Counted in byte lanes, 32 bins at a
+/// time (a byte cannot overflow), so it compiles to vector compares.
+fn agreeing(a: &[u8], b: &[u8]) -> usize {
+    let count = |x: &[u8], y: &[u8]| -> usize {
+        x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>() as usize
+    };
+    let (xs, ys) = (a.chunks_exact(32), b.chunks_exact(32));
+    let tail = count(xs.remainder(), ys.remainder());
+    xs.zip(ys).map(|(x, y)| count(x, y)).sum::<usize>() + tail
+}
+
+/// The keys of `count` bands of `rows` bins, the first starting at bin `start`, one column per
+/// band: entry `w` of a column is the band's key (32 bits of [`band_key`]) above `reps[w]`, so
+/// sorting a column sorts by key, then text. The signatures are read once for all the bands,
+/// in fixed chunks of texts in parallel.
+fn band_keys<'a>(
+    reps: &[u32],
+    sig: &(dyn Fn(usize) -> &'a [u8] + Sync),
+    start: usize,
+    rows: usize,
+    count: usize,
+    cols: &mut Vec<Vec<u64>>,
+) {
+    use rayon::prelude::*;
+    cols.truncate(count);
+    cols.resize_with(count, Vec::new);
+    let mut parts: Vec<Vec<&mut [u64]>> = (0..reps.len().div_ceil(CHUNK))
+        .map(|_| Vec::with_capacity(count))
+        .collect();
+    for col in cols.iter_mut() {
+        col.clear();
+        col.resize(reps.len(), 0);
+        for (p, part) in parts.iter_mut().zip(col.chunks_mut(CHUNK)) {
+            p.push(part);
+        }
+    }
+    parts
+        .into_par_iter()
+        .zip(reps.par_chunks(CHUNK))
+        .for_each(|(mut cols, reps)| {
+            for (w, &i) in reps.iter().enumerate() {
+                let s = &sig(i as usize)[start..start + rows * count];
+                for (col, bins) in cols.iter_mut().zip(s.chunks_exact(rows)) {
+                    col[w] = (band_key(bins) >> 32) << 32 | u64::from(i);
+                }
+            }
+        });
+}
+
 /// The least number of agreeing minhashes (of `k`) a candidate needs before its exact check: the
 /// largest `m` with P(Binomial(k, threshold) < m) <= `miss`. A pair of Jaccard `s` agrees on
 /// each minhash with probability `s`, so one at the threshold or above is rejected with
@@ -607,46 +685,76 @@ fn min_agreement(k: usize, threshold: f64, miss: f64) -> usize {
     k
 }
 
-/// How far below the threshold the Jaccard of the 32-bit folded sets may be for the pair to
-/// get its exact check. Folding merges two distinct shingles of a pair with probability about
-/// |A||B| / 2^32 (1e-5 for 200-shingle texts) and each merge moves the Jaccard by about
-/// 1/|A u B|, so a pair at the threshold falls 0.02 below it only after several merges.
-const FOLD_MARGIN: f64 = 0.02;
+/// Shared shingles a pair may have lost to folding and still get its exact check.
+const FOLD_SLACK: usize = 1;
+
+/// Candidates whose exact checks run together; the next round skips pairs they joined.
+const VERIFY_ROUND: usize = 512;
+
+/// Whether texts whose shingle sets folded to 32 bits are `a` and `b` can reach Jaccard
+/// `threshold`. Folding changes the sets' union `U` and intersection `I` only by merging
+/// shingles: the union can only shrink, and the intersection loses one for each two shared
+/// shingles that merge (other merges can only add to it). So a pair with Jaccard >= `t` has
+/// `I32 >= I - lost >= t U - lost >= t U32 - lost`, and is let through unless more than
+/// [`FOLD_SLACK`] shared shingles were lost: two shared shingles merge with probability 2^-32,
+/// so for `I` shared shingles that takes probability below `(I^2 / 2^33)^2` (1e-13 at 100).
+fn folded_may_reach(a: &[u32], b: &[u32], threshold: f64) -> bool {
+    let inter = intersection(a, b);
+    let union = a.len() + b.len() - inter;
+    union > 0 && (inter + FOLD_SLACK) as f64 >= threshold * union as f64
+}
 
 /// Folds a shingle hash to 32 bits.
 fn fold32(h: u64) -> u32 {
     (h ^ (h >> 32)) as u32
 }
 
-/// A 64-bit key for one band's minhashes.
+/// A 64-bit key for one band's minhashes: up to 8 bins packed into a word and mixed (equal
+/// bands, equal keys), more folded in 8 at a time.
 fn band_key(s: &[u8]) -> u64 {
-    mix64(s.iter().fold(FNV_OFFSET, |h, &v| {
-        (h ^ u64::from(v)).wrapping_mul(0x0000_0100_0000_01b3)
-    }))
+    s.chunks(8).fold(FNV_OFFSET, |h, c| {
+        let mut word = [0u8; 8];
+        word[..c.len()].copy_from_slice(c);
+        mix64(h ^ u64::from_le_bytes(word))
+    })
 }
 
-/// Sorts `v` by key, then text: one counting pass on the key's top 16 bits (keys are hashes,
-/// so the buckets are even), then each small bucket sorted on its own.
-fn bucket_sort(v: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>) {
+/// Sorts `v`: one counting pass on the top 16 bits (the keys above are hashes, so the buckets
+/// are even), then the small buckets sorted in parallel.
+fn bucket_sort(v: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    use rayon::prelude::*;
     const BITS: u32 = 16;
+    const GROUPS: usize = 64;
     let mut starts = vec![0usize; (1 << BITS) + 1];
-    for &(key, _) in v.iter() {
-        starts[(key >> (64 - BITS)) as usize + 1] += 1;
+    for &e in v.iter() {
+        starts[(e >> (64 - BITS)) as usize + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
     scratch.clear();
-    scratch.resize(v.len(), (0, 0));
+    scratch.resize(v.len(), 0);
     let mut next = starts.clone();
     for &e in v.iter() {
-        let b = (e.0 >> (64 - BITS)) as usize;
+        let b = (e >> (64 - BITS)) as usize;
         scratch[next[b]] = e;
         next[b] += 1;
     }
-    for w in starts.windows(2) {
-        scratch[w[0]..w[1]].sort_unstable();
+    // GROUPS runs of whole buckets, each sorted bucket by bucket on its own thread.
+    let per = (1 << BITS) / GROUPS;
+    let mut runs: Vec<(&mut [u64], &[usize])> = Vec::with_capacity(GROUPS);
+    let mut rest: &mut [u64] = scratch;
+    for g in 0..GROUPS {
+        let bounds = &starts[g * per..=(g + 1) * per];
+        let (run, tail) = rest.split_at_mut(bounds[per] - bounds[0]);
+        runs.push((run, bounds));
+        rest = tail;
     }
+    runs.into_par_iter().for_each(|(run, bounds)| {
+        for w in bounds.windows(2) {
+            run[w[0] - bounds[0]..w[1] - bounds[0]].sort_unstable();
+        }
+    });
     std::mem::swap(v, scratch);
 }
 
@@ -788,8 +896,9 @@ mod tests {
         // scipy: from scipy.stats import binom; int(binom.ppf(q, k, t)), checked to satisfy
         // binom.cdf(m - 1, k, t) <= q < binom.cdf(m, k, t):
         // (582, 0.3, 1e-3) -> 141; (582, 0.3, 1e-6) -> 124; (114, 0.3, 1e-6) -> 13;
-        // (10, 0.5, 0.05) -> 2.
+        // (10, 0.5, 0.05) -> 2; the prefix (64, 0.3, 1e-4) -> 7 (cdf(6) = 7.3e-5, cdf(7) = 2.7e-4).
         for (k, t, q, m) in [
+            (64, 0.3, 1e-4, 7),
             (582, 0.3, 1e-3, 141),
             (582, 0.3, 1e-6, 124),
             (114, 0.3, 1e-6, 13),
@@ -798,6 +907,61 @@ mod tests {
             assert_eq!(min_agreement(k, t, q), m, "{k} {t} {q}");
         }
         assert_eq!(min_agreement(10, 1.0, 0.05), 10);
+    }
+
+    #[test]
+    fn agreeing_bins_are_counted_as_one_by_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for len in [0, 1, 31, 32, 33, 64, 255, 582, 600] {
+            // Few symbols, so many bins agree (and a whole chunk of 32 can).
+            let a: Vec<u8> = (0..len).map(|_| rng.gen_range(0..3u8)).collect();
+            let b: Vec<u8> = (0..len).map(|_| rng.gen_range(0..3u8)).collect();
+            let naive = a.iter().zip(&b).filter(|(p, q)| p == q).count();
+            assert_eq!(agreeing(&a, &b), naive, "{len}");
+            assert_eq!(agreeing(&a, &a), len);
+        }
+    }
+
+    #[test]
+    fn band_keys_are_equal_for_equal_bands_and_sort_by_key_then_text() {
+        let sigs: Vec<u8> = vec![1, 2, 3, 9, 9, 9, 1, 2, 3, 1, 2, 4, 9, 9, 9, 1, 2, 3];
+        let sig = |i: usize| &sigs[i * 6..(i + 1) * 6];
+        let reps = [0u32, 1, 2];
+        let mut cols = Vec::new();
+        band_keys(&reps, &sig, 0, 3, 2, &mut cols);
+        assert_eq!(cols.len(), 2);
+        let key = |c: &Vec<u64>, w: usize| c[w] >> 32;
+        // Text 0 is (1 2 3)(9 9 9), text 1 (1 2 3)(1 2 4), text 2 (9 9 9)(1 2 3).
+        assert_eq!(key(&cols[0], 0), key(&cols[0], 1));
+        assert_ne!(key(&cols[0], 0), key(&cols[0], 2));
+        assert_ne!(key(&cols[1], 0), key(&cols[1], 1));
+        // A key is the bins' alone: (1 2 3) in band 1 is (1 2 3) in band 0.
+        assert_eq!(key(&cols[1], 2), key(&cols[0], 0));
+        assert_eq!(cols[0][1] as u32, 1);
+        // A longer band (10 bins) changes its key with any bin.
+        assert_ne!(
+            band_key(&[0; 10]),
+            band_key(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+        );
+        let mut v: Vec<u64> = (0..5000u64).map(|x| mix64(x) ^ (x % 7)).collect();
+        let mut want = v.clone();
+        want.sort_unstable();
+        bucket_sort(&mut v, &mut Vec::new());
+        assert_eq!(v, want);
+    }
+
+    #[test]
+    fn folded_sets_let_through_every_pair_at_the_threshold() {
+        // {1,2,3} and {1,2,4}: I = 2, U = 4, Jaccard 0.5; with one lost shared shingle allowed,
+        // thresholds up to (2 + 1) / 4 = 0.75 pass and 0.76 does not.
+        assert!(folded_may_reach(&[1, 2, 3], &[1, 2, 4], 0.5));
+        assert!(folded_may_reach(&[1, 2, 3], &[1, 2, 4], 0.75));
+        assert!(!folded_may_reach(&[1, 2, 3], &[1, 2, 4], 0.76));
+        // Shared shingles 1 and 2 folded into one: {1,3} and {1,4} (I = 1, U = 3, Jaccard 1/3)
+        // still pass at the pair's true Jaccard 0.5, since (1 + 1) / 3 >= 0.5.
+        assert!(folded_may_reach(&[1, 3], &[1, 4], 0.5));
+        assert!(!folded_may_reach(&[], &[], 0.1));
     }
 
     /// `n` texts of 60 to 140 random words from a 20,000-word vocabulary, and for one text in
