@@ -1,5 +1,6 @@
 //! The `topicbench` binary: parse the command line, run it, map errors to exit codes
 //! (1 for bad input or a failed run, 2 for command-line usage). All work is in the library; `cli` turns flags into its calls and prints.
+#![deny(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -16,7 +17,25 @@ use cli::{Cli, err_line, run};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_t`, mimalloc.h, which keeps
+/// retired options as placeholders so that the places never move).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// Milliseconds before freed memory goes back to the system (mimalloc's default is 10, and ten
+/// times that for its arenas). A stage that grows a vector by doubling, or frees one buffer and
+/// makes the next, otherwise holds both for that long: a 100,000-document run peaked at 0.46-0.54
+/// GB with the default and 0.32-0.33 GB with 5, taking 3% longer (medians of 3; 0 took 7% longer).
+const PURGE_DELAY_MS: std::ffi::c_long = 5;
+
+/// Sets mimalloc's options; called first thing, before any stage allocates.
+#[allow(unsafe_code)]
+fn configure_allocator() {
+    // SAFETY: `mi_option_set` takes any option and value and only stores it.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
+}
+
 fn main() -> ExitCode {
+    configure_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

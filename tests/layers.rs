@@ -85,7 +85,13 @@ fn the_library_neither_prints_nor_uses_clap_or_indicatif() {
 #[test]
 fn clap_and_indicatif_are_the_binarys_alone() {
     let toml = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
-    for dep in ["clap", "indicatif", "humantime", "mimalloc"] {
+    for dep in [
+        "clap",
+        "indicatif",
+        "humantime",
+        "mimalloc",
+        "libmimalloc-sys",
+    ] {
         let line = toml
             .lines()
             .find(|l| l.starts_with(&format!("{dep} = ")))
@@ -93,7 +99,9 @@ fn clap_and_indicatif_are_the_binarys_alone() {
         assert!(line.contains("optional = true"), "{line}");
     }
     assert!(
-        toml.contains(r#"cli = ["dep:clap", "dep:indicatif", "dep:humantime", "dep:mimalloc"]"#),
+        toml.contains(
+            r#"cli = ["dep:clap", "dep:indicatif", "dep:humantime", "dep:mimalloc", "dep:libmimalloc-sys"]"#
+        ),
         "the cli feature"
     );
     assert!(

@@ -5,19 +5,38 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Every document as interned term ids with counts, tokenized once. Terms and documents are
-/// each stored back to back in one buffer.
-#[derive(Debug, Clone, PartialEq)]
+/// Every document as interned term ids with counts, tokenized once. Terms are stored back to
+/// back in one buffer; documents back to back in the chunks they were tokenized in (copying
+/// them into one buffer would hold every pair twice at the peak).
+#[derive(Debug, Clone)]
 pub struct Tokenized {
     /// Interned terms (unigrams, and bigrams as `"w1 w2"` when asked for), in id order.
     term_text: String,
     /// Term id -> start in `term_text`; one more entry than terms.
     term_starts: Vec<usize>,
-    /// Every document's (term id, count) pairs as `id << 32 | count`, each document's sorted
-    /// (by id, since ids are distinct within a document).
+    /// Runs of consecutive documents, in document order.
+    chunks: Vec<DocChunk>,
+}
+
+/// Consecutive documents' (term id, count) pairs as `id << 32 | count`, each document's sorted
+/// (by id, since ids are distinct within a document).
+#[derive(Debug, Clone)]
+struct DocChunk {
+    /// The chunk's first document.
+    first: usize,
     pairs: Vec<u64>,
-    /// Document -> start in `pairs`; one more entry than documents.
-    doc_starts: Vec<usize>,
+    /// Document (from `first`) -> end of its pairs.
+    ends: Vec<usize>,
+}
+
+/// Equal terms and equal documents, however they are chunked (chunks follow the thread count).
+impl PartialEq for Tokenized {
+    fn eq(&self, other: &Tokenized) -> bool {
+        self.term_text == other.term_text
+            && self.term_starts == other.term_starts
+            && self.n_docs() == other.n_docs()
+            && (0..self.n_docs()).all(|d| self.doc(d).eq(other.doc(d)))
+    }
 }
 
 impl Tokenized {
@@ -96,21 +115,25 @@ impl Tokenized {
                     start = end;
                 }
             });
-        // Each chunk is freed as soon as it is copied, so the two copies never coexist whole.
-        let mut pairs = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
-        let mut doc_starts = Vec::with_capacity(texts.len() + 1);
-        doc_starts.push(0);
-        for (p, ends) in chunks {
-            let base = pairs.len();
-            pairs.extend_from_slice(&p);
-            doc_starts.extend(ends.iter().map(|e| base + e));
-        }
+        let mut first = 0;
+        let chunks = chunks
+            .into_iter()
+            .map(|(pairs, ends)| {
+                let c = DocChunk { first, pairs, ends };
+                first += c.ends.len();
+                c
+            })
+            .collect();
         Tokenized {
             term_text,
             term_starts,
-            pairs,
-            doc_starts,
+            chunks,
         }
+    }
+
+    /// Number of documents.
+    pub fn n_docs(&self) -> usize {
+        self.chunks.last().map_or(0, |c| c.first + c.ends.len())
     }
 
     /// Number of distinct terms.
@@ -120,7 +143,7 @@ impl Tokenized {
 
     /// Number of (document, term) pairs: the non-zeros of a matrix of every document.
     pub fn nnz(&self) -> usize {
-        self.pairs.len()
+        self.chunks.iter().map(|c| c.pairs.len()).sum()
     }
 
     /// The term with id `id`.
@@ -130,7 +153,10 @@ impl Tokenized {
 
     /// Document `d`'s (term id, count) pairs, by increasing term id.
     pub fn doc(&self, d: usize) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
-        self.pairs[self.doc_starts[d]..self.doc_starts[d + 1]]
+        let c = &self.chunks[self.chunks.partition_point(|c| c.first <= d) - 1];
+        let i = d - c.first;
+        let start = if i == 0 { 0 } else { c.ends[i - 1] };
+        c.pairs[start..c.ends[i]]
             .iter()
             .map(|&p| ((p >> 32) as u32, p as u32))
     }
@@ -340,8 +366,13 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
     let mut spans: Vec<Span> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
     let mut bigram: Vec<u8> = Vec::new();
+    // A document has at most one distinct term per two bytes (a character and a separator)
+    // and as many bigrams: reserving that much is never filled, so the pages past the end are
+    // never touched, and the buffer is never grown by copying (which would hold the old one
+    // resident as well).
+    let most: usize = chunk.iter().map(|t| (t.len() / 2 + 1) * ngram_max).sum();
     let mut pairs = DocPairs {
-        all: Vec::new(),
+        all: Vec::with_capacity(most),
         start: 0,
     };
     let mut doc_ends = Vec::with_capacity(chunk.len());
