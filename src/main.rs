@@ -21,15 +21,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// retired options as placeholders so that the places never move).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-/// Milliseconds before freed memory goes back to the system (mimalloc's default is 10, and ten
-/// times that for its arenas). A stage that grows a vector by doubling, or frees one buffer and
-/// makes the next, otherwise holds both for that long: a 100,000-document run peaked at 0.46-0.54
-/// GB with the default and 0.32-0.33 GB with 5, taking 3% longer (medians of 3; 0 took 7% longer).
+/// Milliseconds before freed memory goes back to the system (mimalloc v3's default is 1000,
+/// `options.c`; its header says 10, v2's). A stage that grows a vector by doubling, or frees one
+/// buffer and makes the next, otherwise holds both for that long: a 100,000-document run peaked
+/// at 0.46-0.54 GB with the default and 0.32-0.33 GB with 5 (with 0, 2 and 10 alike), 3% slower
+/// at 100k and 10% at 1M (medians of 3).
 const PURGE_DELAY_MS: std::ffi::c_long = 5;
 
-/// Sets mimalloc's options; called first thing, before any stage allocates.
+/// Sets mimalloc's options; called first thing, before any stage allocates. A purge delay the
+/// user gives in `MIMALLOC_PURGE_DELAY` (mimalloc reads it itself) is left as given.
 #[allow(unsafe_code)]
 fn configure_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: `mi_option_set` takes any option and value and only stores it.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
 }
