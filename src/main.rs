@@ -24,8 +24,8 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// Milliseconds before freed memory goes back to the system (mimalloc v3's default is 1000,
 /// `options.c`; its header says 10, v2's). A stage that grows a vector by doubling, or frees one
 /// buffer and makes the next, otherwise holds both for that long: a 100,000-document run peaked
-/// at 0.46-0.54 GB with the default and 0.32-0.33 GB with 5 (with 0, 2 and 10 alike), 3% slower
-/// at 100k and 10% at 1M (medians of 3).
+/// at 0.44-0.54 GiB with the default and 0.31-0.33 GiB with 5 (0, 2 and 10 alike), within the
+/// noise at 100k and 10% slower at 1M (medians of 3).
 const PURGE_DELAY_MS: std::ffi::c_long = 5;
 
 /// Sets mimalloc's options; called first thing, before any stage allocates. A purge delay the
