@@ -366,13 +366,14 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
     let mut spans: Vec<Span> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
     let mut bigram: Vec<u8> = Vec::new();
-    // A document has at most one distinct term per two bytes (a character and a separator)
-    // and as many bigrams: reserving that much is never filled, so the pages past the end are
-    // never touched, and the buffer is never grown by copying (which would hold the old one
-    // resident as well).
-    let most: usize = chunk.iter().map(|t| (t.len() / 2 + 1) * ngram_max).sum();
+    // Reserved at one distinct term (and one bigram) per four bytes of text, about twice what
+    // prose needs, so the buffer is rarely grown by copying (which holds the old one resident
+    // as well); the pages past what is filled are never touched. Not the true bound (one per
+    // two bytes): that would reserve four times the text, which a system that does not
+    // overcommit memory may refuse.
+    let guess: usize = chunk.iter().map(|t| (t.len() / 4 + 1) * ngram_max).sum();
     let mut pairs = DocPairs {
-        all: Vec::with_capacity(most),
+        all: Vec::with_capacity(guess),
         start: 0,
     };
     let mut doc_ends = Vec::with_capacity(chunk.len());
