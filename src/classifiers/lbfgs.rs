@@ -104,18 +104,23 @@ fn axpy_dot(y: &mut [f64], a: f64, x: &[f64], z: &[f64]) -> f64 {
 }
 
 /// sᵀy and yᵀy for s = x_new − x, y = g_new − g, without storing s and y (a pair that is not
-/// kept costs no vectors): per block the same differences and sums as [`dot`] of the stored
-/// vectors would take.
+/// kept costs no vectors; each thread reuses two block-long buffers): per block the same
+/// differences and sums as [`dot`] of the stored vectors would take.
 fn pair_products((x_new, x): (&[f64], &[f64]), (g_new, g): (&[f64], &[f64])) -> (f64, f64) {
     let sums: Vec<(f64, f64)> = x_new
         .par_chunks(BLOCK)
         .zip(x.par_chunks(BLOCK))
         .zip(g_new.par_chunks(BLOCK).zip(g.par_chunks(BLOCK)))
-        .map(|((xn, x), (gn, g))| {
-            let s: Vec<f64> = xn.iter().zip(x).map(|(a, b)| a - b).collect();
-            let y: Vec<f64> = gn.iter().zip(g).map(|(a, b)| a - b).collect();
-            (dot_block(&s, &y), dot_block(&y, &y))
-        })
+        .map_init(
+            || (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK)),
+            |(s, y): &mut (Vec<f64>, Vec<f64>), ((xn, x), (gn, g))| {
+                s.clear();
+                s.extend(xn.iter().zip(x).map(|(a, b)| a - b));
+                y.clear();
+                y.extend(gn.iter().zip(g).map(|(a, b)| a - b));
+                (dot_block(s, y), dot_block(y, y))
+            },
+        )
         .collect();
     let sy = sums.iter().map(|p| p.0).sum();
     let yy = sums.iter().map(|p| p.1).sum();

@@ -75,11 +75,6 @@ fn combine(words: &[u64]) -> u64 {
 
 /// Jaccard similarity of two sorted, de-duplicated sets (0 when both are empty).
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    jaccard_of(a, b)
-}
-
-/// [`jaccard`] for sets of any ordered elements (the folded `u32` sets too).
-fn jaccard_of<T: Ord + Copy>(a: &[T], b: &[T]) -> f64 {
     let inter = intersection(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 {
@@ -538,23 +533,19 @@ fn minhash_groups(
             }
             // Cheap tests first: sizes (Jaccard <= min/max), agreeing bins, the Jaccard of the sets
             // folded to 32 bits, and only then the exact one.
-            let agree: Vec<bool> = pairs
+            let pass: Vec<bool> = pairs
                 .par_iter()
                 .map(|&(i, j)| {
-                    let (a, b) = (sizes[i as usize] as f64, sizes[j as usize] as f64);
-                    let (si, sj) = (sig(i as usize), sig(j as usize));
+                    let (i, j) = (i as usize, j as usize);
+                    let (a, b) = (sizes[i] as f64, sizes[j] as f64);
+                    let (si, sj) = (sig(i), sig(j));
                     a.min(b) >= threshold * a.max(b)
                         && agreeing(&si[..prefix], &sj[..prefix]) >= min_prefix
                         && agreeing(si, sj) >= min_agree
+                        && folded_may_reach(set32(i), set32(j), threshold)
                 })
                 .collect();
-            let mut keep = agree.into_iter();
-            pairs.retain(|_| keep.next().unwrap_or(false));
-            let near: Vec<bool> = pairs
-                .par_iter()
-                .map(|&(i, j)| folded_may_reach(set32(i as usize), set32(j as usize), threshold))
-                .collect();
-            let mut keep = near.into_iter();
+            let mut keep = pass.into_iter();
             pairs.retain(|_| keep.next().unwrap_or(false));
             // The exact checks, in fixed rounds: a pair an earlier round has already joined (in
             // a group of several copies most pairs are) is not checked again.

@@ -174,14 +174,11 @@ impl Tally {
     }
 }
 
-/// Sum of `cells` with multiplicities `weights` (or 1 each when `None`).
-fn tally(cells: &[Cell], n_topics: usize, weights: Option<&[u32]>) -> Tally {
+/// Sum of `cells` (a bootstrap round's weighted sum is [`FlatCells::tally`]).
+fn tally(cells: &[Cell], n_topics: usize) -> Tally {
     let mut t = Tally::new(n_topics);
-    for (u, c) in cells.iter().enumerate() {
-        let w = weights.map_or(1, |w| i64::from(w[u]));
-        if w != 0 {
-            t.add(c, w);
-        }
+    for c in cells {
+        t.add(c, 1);
     }
     t
 }
@@ -216,7 +213,8 @@ impl FlatCells {
         }
     }
 
-    /// [`tally`] of the same cells with multiplicities `weights`: the same integer sums.
+    /// The sum of the cells with multiplicities `weights`: [`tally`] of a list holding unit u
+    /// `weights[u]` times.
     fn tally(&self, n_topics: usize, weights: &[u32]) -> Tally {
         let mut t = Tally::new(n_topics);
         for (u, (&[n_docs, exact, wrong], &w)) in self.scalars.iter().zip(weights).enumerate() {
@@ -283,7 +281,7 @@ pub fn permutation_test(
     seed: u64,
 ) -> [f64; 4] {
     assert_eq!(a.len(), b.len(), "paired cells differ in length");
-    let (ta, tb) = (tally(a, n_topics, None), tally(b, n_topics, None));
+    let (ta, tb) = (tally(a, n_topics), tally(b, n_topics));
     let observed = diff(&ta.headline(), &tb.headline());
     // Only units whose outcomes differ change anything when swapped; a swap moves b − a into
     // A's tally and the same out of B's, so B's tally is always (A + B) − A's.
@@ -463,18 +461,23 @@ mod tests {
     use crate::eval::metrics::tests::matrix;
     use crate::eval::metrics::{Counts, Scores};
 
-    /// A tally of cells scores exactly as `metrics::Scores` scores the same predictions.
     #[test]
-    fn flat_cells_tally_as_the_cells_do() {
+    fn flat_cells_tally_as_the_cells_repeated() {
         let gold = matrix("1010 0100 1100 0000 0011 1000");
         let pred = matrix("1000 0100 1010 0000 0001 0100");
         let c = cells(gold.view(), pred.view(), &[0, 0, 1, 2, 3, 3], 4);
         let flat = FlatCells::new(&c);
         for w in [[1, 1, 1, 1], [0, 2, 1, 1], [3, 0, 0, 1], [0, 0, 0, 0]] {
-            assert_eq!(flat.tally(4, &w), tally(&c, 4, Some(&w)), "{w:?}");
+            let repeated: Vec<Cell> = c
+                .iter()
+                .zip(w)
+                .flat_map(|(c, k)| std::iter::repeat_n(c.clone(), k as usize))
+                .collect();
+            assert_eq!(flat.tally(4, &w), tally(&repeated, 4), "{w:?}");
         }
     }
 
+    /// A tally of cells scores exactly as `metrics::Scores` scores the same predictions.
     #[test]
     fn tally_scores_as_metrics_does() {
         let gold = matrix("1010 0100 1100 0000 0011 1000");
@@ -483,7 +486,7 @@ mod tests {
         for unit_of in [vec![0, 1, 2, 3, 4, 5], vec![0, 0, 1, 2, 2, 2], vec![0; 6]] {
             let n = unit_of.iter().max().unwrap() + 1;
             let c = cells(gold.view(), pred.view(), &unit_of, n);
-            let got = tally(&c, 4, None).headline();
+            let got = tally(&c, 4).headline();
             for (m, name) in HEADLINE.iter().enumerate() {
                 assert_eq!(got[m], want.headline(name).unwrap(), "{name} {unit_of:?}");
             }
@@ -496,7 +499,7 @@ mod tests {
             Scores::from_counts(&Counts::from_predictions(g.view(), p.view()))
         };
         let want = rows(&[2, 2, 3, 4, 5]);
-        let got = tally(&c, 4, Some(&[0, 2, 1])).headline();
+        let got = FlatCells::new(&c).tally(4, &[0, 2, 1]).headline();
         for (m, name) in HEADLINE.iter().enumerate() {
             assert_eq!(got[m], want.headline(name).unwrap(), "weighted {name}");
         }
