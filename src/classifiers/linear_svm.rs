@@ -67,7 +67,7 @@ struct TopicSolution {
 /// The caller guarantees every column is below `w.len()` ([`solve_dual`] is only called on a
 /// matrix whose columns were checked against its width, the length of `w`).
 #[inline]
-fn gather_dot(w: &[f64], cols: &[u32], vals: &[f64]) -> f64 {
+fn gather_dot(w: &[f64], cols: &[u32], vals: &[f32]) -> f64 {
     debug_assert!(cols.len() == vals.len() && cols.iter().all(|&c| (c as usize) < w.len()));
     let split = cols.len() / 4 * 4;
     let (mut acc, mut k) = ([0.0f64; 4], 0);
@@ -78,42 +78,58 @@ fn gather_dot(w: &[f64], cols: &[u32], vals: &[f64]) -> f64 {
             #[allow(unsafe_code)]
             unsafe {
                 let (c, v) = (*cols.get_unchecked(k + lane), *vals.get_unchecked(k + lane));
-                *acc += w.get_unchecked(c as usize) * v;
+                *acc += w.get_unchecked(c as usize) * f64::from(v);
             }
         }
         k += 4;
     }
     let mut rest = 0.0;
     for (&c, &v) in cols[split..].iter().zip(&vals[split..]) {
-        rest += w[c as usize] * v;
+        rest += w[c as usize] * f64::from(v);
     }
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + rest
 }
 
 /// w += d · x for one sparse row, without bounds checks (the same guarantee as [`gather_dot`]).
 #[inline]
-fn scatter_add(w: &mut [f64], cols: &[u32], vals: &[f64], d: f64) {
+fn scatter_add(w: &mut [f64], cols: &[u32], vals: &[f32], d: f64) {
     debug_assert!(cols.iter().all(|&c| (c as usize) < w.len()));
     for (&c, &v) in cols.iter().zip(vals) {
         // SAFETY: every column is below w.len() (checked by the caller of `solve_dual`).
         #[allow(unsafe_code)]
         unsafe {
-            *w.get_unchecked_mut(c as usize) += d * v;
+            *w.get_unchecked_mut(c as usize) += d * f64::from(v);
         }
     }
 }
 
-/// Q_ii = ‖x̂_i‖² + 1/(2C) per row, the bias feature contributing 1: the same for every topic.
-fn q_diagonal(x: &Csr, c: f64) -> Vec<f64> {
-    (0..x.n_rows())
-        .map(|i| 0.5 / c + 1.0 + x.row(i).1.iter().map(|v| v * v).sum::<f64>())
+/// Q_ii = ‖x̂_i‖² + 1/(2C) per row (of the values as the solver reads them), the bias feature
+/// contributing 1: the same for every topic.
+fn q_diagonal(x: &Csr, vals32: &[f32], c: f64) -> Vec<f64> {
+    x.indptr
+        .windows(2)
+        .map(|r| {
+            let norm: f64 = vals32[r[0]..r[1]]
+                .iter()
+                .map(|&v| f64::from(v).powi(2))
+                .sum();
+            0.5 / c + 1.0 + norm
+        })
         .collect()
 }
 
 /// Dual coordinate descent for the L2-loss SVM (liblinear `solve_l2r_l1l2_svc`, L2 loss), on the
 /// rows of `x` with an extra constant feature 1, `qd` from [`q_diagonal`]. `yes[i]` says whether
-/// row i is positive.
-fn solve_dual(x: &Csr, qd: &[f64], yes: &[bool], svm: &LinearSvm, seed: u64) -> TopicSolution {
+/// row i is positive. The values are read as `vals32` (`x.data` rounded to f32: half the bytes
+/// to stream per epoch, which is what bounds this loop; the weights stay f64).
+fn solve_dual(
+    x: &Csr,
+    vals32: &[f32],
+    qd: &[f64],
+    yes: &[bool],
+    svm: &LinearSvm,
+    seed: u64,
+) -> TopicSolution {
     let LinearSvm { c, tol, max_iter } = *svm;
     let n = x.n_rows();
     let diag = 0.5 / c;
@@ -137,7 +153,8 @@ fn solve_dual(x: &Csr, qd: &[f64], yes: &[bool], svm: &LinearSvm, seed: u64) -> 
         let mut s = 0;
         while s < active {
             let i = index[s];
-            let (cols, vals) = x.row(i);
+            let (a, b) = (x.indptr[i], x.indptr[i + 1]);
+            let (cols, vals) = (&x.indices[a..b], &vals32[a..b]);
             let dot = bias + gather_dot(&w, cols, vals);
             let g = y[i] * dot - 1.0 + alpha[i] * diag;
             let pg = if alpha[i] == 0.0 {
@@ -228,10 +245,11 @@ impl LinearSvm {
                 x.n_cols
             )));
         }
-        let qd = q_diagonal(x, self.c);
+        let vals32: Vec<f32> = x.data.iter().map(|&v| v as f32).collect();
+        let qd = q_diagonal(x, &vals32, self.c);
         let ovr = one_vs_rest(x.n_cols, y, |k, yes| {
             let topic_seed = seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let s = solve_dual(x, &qd, yes, self, topic_seed);
+            let s = solve_dual(x, &vals32, &qd, yes, self, topic_seed);
             BinaryFit {
                 note: (!s.converged).then(|| {
                     format!(
