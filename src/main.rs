@@ -32,11 +32,27 @@ const PURGE_DELAY_MS: std::ffi::c_long = 5;
 /// user gives in `MIMALLOC_PURGE_DELAY` (mimalloc reads it itself) is left as given.
 #[allow(unsafe_code)]
 fn configure_allocator() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: `mi_option_set` takes any option and value and only stores it.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
     }
-    // SAFETY: `mi_option_set` takes any option and value and only stores it.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
+    disable_huge_pages();
+}
+
+/// Turns transparent huge pages off for this process (what mimalloc does itself when
+/// `MIMALLOC_ALLOW_THP=0`; a value the user gives there is left to mimalloc). With the short
+/// purge delay, memory a stage frees goes back to the system and the next stage's first touch
+/// faults it in again: on huge pages each such fault clears 2 MiB (perf: `clear_page_erms`, 12%
+/// of a 1M-document run's samples), on small pages only the 4 KiB touched. Measured alternating
+/// (wall s): 1M documents 67.9 and 60.8 with huge pages, 54.1 and 56.5 without (peak 2.51 ->
+/// 2.46 GiB); 100k 4.9-5.8 with, 5.6-5.9 without (its folds lose 0.4 s to TLB misses, its
+/// grouping gains 0.3); 20 Newsgroups, all built-ins, median of 3: 9.36 with, 8.59 without.
+fn disable_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // Best effort: a kernel without the call leaves huge pages as they were.
+        let _ = rustix::thread::disable_transparent_huge_pages(true);
+    }
 }
 
 fn main() -> ExitCode {
