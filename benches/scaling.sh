@@ -25,7 +25,14 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 methods_for() { if [ "$1" -le "$exact_max" ]; then echo "auto exact"; else echo auto; fi; }
 for n in $sizes; do
     f="$dir/synth-$n.csv"
-    [ -f "$f" ] || target/release/examples/synth_corpus "$n" "$f" "$source"
+    if [ ! -f "$f" ]; then
+        if [ ! -f "$source" ]; then
+            echo "scaling.sh: making $f needs the 20 Newsgroups corpus, not at $source:" \
+                "set SOURCE=path/to/corpus.csv" >&2
+            exit 1
+        fi
+        target/release/examples/synth_corpus "$n" "$f" "$source"
+    fi
     for m in $(methods_for "$n"); do : >"$dir/times-$n-$m"; done
 done
 # Repeats outermost: every size and method runs once per repeat, so a spell of load on this shared
@@ -62,5 +69,7 @@ if [ "$first" != "$last" ]; then
     per=$(paste -d' ' <(cut -d' ' -f1 "$dir/times-$last-auto") <(cut -d' ' -f1 "$dir/times-$first-auto") |
         awk '{printf "%s%.1f", (NR > 1 ? " " : ""), $1 / $2}')
     echo "auto, $last over $first documents: ${ratio}x of the medians (per repeat: $per)"
+    [ "$first" -lt 20000 ] && [ "$last" -ge 20000 ] &&
+        echo "(auto is the exact grouping below 20,000 documents and MinHash from there: two methods)"
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: compare ratios in one run)"

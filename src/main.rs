@@ -47,6 +47,10 @@ fn configure_allocator() {
 /// (wall s): 1M documents 67.9 and 60.8 with huge pages, 54.1 and 56.5 without (peak 2.51 ->
 /// 2.46 GiB); 100k 4.9-5.8 with, 5.6-5.9 without (its folds lose 0.4 s to TLB misses, its
 /// grouping gains 0.3); 20 Newsgroups, all built-ins, median of 3: 9.36 with, 8.59 without.
+/// The flag is the process's, so the external classifiers `eval` starts inherit it (as they
+/// would mimalloc's own). Telling mimalloc alone not to ask for huge pages (`mi_option_allow_thp`
+/// set here) was tried: its first arena, made before `main`, kept them (143 MB of huge pages at
+/// 100k against 227 MB by default).
 fn disable_huge_pages() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
