@@ -45,8 +45,9 @@ fn configure_allocator() {
 /// faults it in again: on huge pages each such fault clears 2 MiB (perf: `clear_page_erms`, 12%
 /// of a 1M-document run's samples), on small pages only the 4 KiB touched. Measured alternating
 /// (wall s): 1M documents 67.9 and 60.8 with huge pages, 54.1 and 56.5 without (peak 2.51 ->
-/// 2.46 GiB); 100k 4.9-5.8 with, 5.6-5.9 without (its folds lose 0.4 s to TLB misses, its
-/// grouping gains 0.3); 20 Newsgroups, all built-ins, median of 3: 9.36 with, 8.59 without.
+/// 2.46 GiB); 100k 4.9-5.8 with, 5.6-5.9 without (its folds 0.4 s slower, likely from TLB
+/// misses, not profiled; its load stage 0.2 s faster); 20 Newsgroups, all built-ins, median of
+/// 3: 9.36 with, 8.59 without.
 /// The flag is the process's, so the external classifiers `eval` starts inherit it (as they
 /// would mimalloc's own). Telling mimalloc alone not to ask for huge pages (`mi_option_allow_thp`
 /// set here) was tried: its first arena, made before `main`, kept them (143 MB of huge pages at

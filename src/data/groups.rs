@@ -240,7 +240,8 @@ impl std::str::FromStr for Method {
 }
 
 /// `Method::Auto` uses the exact search below this many texts, where it misses nothing and
-/// still takes seconds (2-3x MinHash's time at 10,000-20,000 synthetic documents; see
+/// still takes seconds (whole runs 2-3x MinHash's time at 10,000-20,000 synthetic documents,
+/// measured once; see
 /// `benches/pipeline.rs`, group `group_scaling`).
 pub const AUTO_EXACT_BELOW: usize = 20_000;
 
@@ -628,8 +629,8 @@ impl Verifier {
 /// signatures (clipped to its `k` bins) must agree on at least [`min_agreement`] of them, the
 /// chance that a pair at the threshold fails being the third number. Most candidates agree on
 /// far fewer bins than a pair at the threshold, and the first cache lines show it without
-/// reading the whole signature (on the 1M synthetic corpus, 20.6M of 40.8M candidates pass
-/// the first 64 bins and 2.2M the whole signature). The last test is the whole
+/// reading the whole signature (on the 1M synthetic corpus, before the shingle hash of
+/// 6105366, 20.6M of 40.8M candidates passed the first 64 bins and 2.2M the whole signature). The last test is the whole
 /// signature. A pair at the threshold misses its exact check with probability at most the sum
 /// of the three (1.2e-3).
 const AGREE_STAGES: [(usize, usize, f64); 3] =
@@ -1244,13 +1245,14 @@ mod tests {
             assert_eq!(d, n, "{method:?}");
             assert!(seen.iter().all(|&(d, m)| d <= m && m == n), "{method:?}");
             // MinHash: chunks, then bands; exact: every CHUNK (2048) texts probed, then the end.
-            let least = if method == Method::MinHash {
-                10
+            // MinHash's chunks report from several threads, so only the exact search's reports
+            // (one thread) must arrive in order.
+            if method == Method::MinHash {
+                assert!(seen.len() > 10, "{}", seen.len());
             } else {
-                5000 / CHUNK + 1
-            };
-            assert!(seen.len() > least, "{method:?} {}", seen.len());
-            assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{method:?}");
+                assert!(seen.len() > 5000 / CHUNK + 1, "{}", seen.len());
+                assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+            }
         }
     }
 }
