@@ -8,9 +8,12 @@
 //! The step comes from a backtracking line search with the Armijo condition (c₁ = 1e-4) and
 //! safeguarded quadratic interpolation; the first step has length 1/‖g‖ along −g, as L-BFGS-B's,
 //! later ones start at 1. Pairs with too little curvature (sᵀy ≤ 1e-10 · yᵀy) are not stored, so
-//! the inverse-Hessian estimate stays positive definite. Everything is sequential arithmetic on
-//! plain slices in fixed blocks (sums within a block in a fixed order, blocks added in order;
-//! blocks run in parallel): the same objective gives the same iterates on any thread count.
+//! the inverse-Hessian estimate stays positive definite. The direction −H·g is formed from the
+//! compact representation of H, the same matrix the two-loop recursion applies, in two passes
+//! over the pairs per iteration rather than four per pair ([`History`]); the pairs are kept in
+//! f32. Everything is sequential arithmetic on plain slices in fixed blocks (sums within a block
+//! in a fixed order, blocks added in order; blocks run in parallel): the same objective gives the
+//! same iterates on any thread count.
 
 use rayon::prelude::*;
 
@@ -58,24 +61,72 @@ pub struct Outcome {
 /// is split between threads never changes the arithmetic.
 const BLOCK: usize = 1 << 14;
 
-/// One block's a·b: eight interleaved partial sums (so the additions need not wait on each
-/// other and vectorize), added pairwise, then the tail.
-fn dot_block(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f64 = a8
-        .remainder()
-        .iter()
-        .zip(b8.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a8.zip(b8) {
-        for lane in 0..8 {
-            acc[lane] += x[lane] * y[lane];
+/// A running dot product in f64 (f32 operands are widened exactly): eight interleaved partial
+/// sums (so the additions need not wait on each other and vectorize), added pairwise at the end,
+/// then the tail. Adding a block in pieces whose lengths are multiples of 8 gives the same sum as
+/// adding it whole.
+#[derive(Clone, Copy, Default)]
+struct Dot {
+    lanes: [f64; 8],
+    tail: f64,
+}
+
+impl Dot {
+    #[inline]
+    fn add<A: Copy + Into<f64>, B: Copy + Into<f64>>(&mut self, a: &[A], b: &[B]) {
+        let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+        for (&x, &y) in a8.remainder().iter().zip(b8.remainder()) {
+            self.tail += x.into() * y.into();
+        }
+        for (x, y) in a8.zip(b8) {
+            for lane in 0..8 {
+                self.lanes[lane] += x[lane].into() * y[lane].into();
+            }
         }
     }
-    (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))) + tail
+
+    fn sum(&self) -> f64 {
+        let l = &self.lanes;
+        (((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))) + self.tail
+    }
 }
+
+/// Adds vᵀy and vᵀg to `dots`, each exactly as [`Dot::add`] would, in one pass over v.
+#[inline]
+fn add_two(dots: &mut [Dot], v: &[f32], y: &[f64], g: &[f64]) {
+    let [vy, vg] = dots else {
+        unreachable!("two dots")
+    };
+    let n8 = v.len() / 8 * 8;
+    for i in n8..v.len() {
+        let x: f64 = v[i].into();
+        vy.tail += x * y[i];
+        vg.tail += x * g[i];
+    }
+    for ((v8, y8), g8) in v[..n8]
+        .chunks_exact(8)
+        .zip(y[..n8].chunks_exact(8))
+        .zip(g[..n8].chunks_exact(8))
+    {
+        for lane in 0..8 {
+            let x: f64 = v8[lane].into();
+            vy.lanes[lane] += x * y8[lane];
+            vg.lanes[lane] += x * g8[lane];
+        }
+    }
+}
+
+/// One block's a·b.
+fn dot_block<A: Copy + Into<f64>, B: Copy + Into<f64>>(a: &[A], b: &[B]) -> f64 {
+    let mut dot = Dot::default();
+    dot.add(a, b);
+    dot.sum()
+}
+
+/// Elements per piece of a block that the history kernels finish before moving on, so that the
+/// vectors they update or reuse stay in L1 while every stored pair streams past once. A multiple
+/// of 8: the pieces do not change any sum.
+const PIECE: usize = 1024;
 
 /// a·b: block sums computed in parallel, added in block order — the same number on any thread
 /// count.
@@ -86,45 +137,6 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
         .map(|(a, b)| dot_block(a, b))
         .collect();
     sums.iter().sum()
-}
-
-/// y += a·x, then returns z·y (the updated y): one pass for the two steps of the two-loop
-/// recursion that follow each other.
-fn axpy_dot(y: &mut [f64], a: f64, x: &[f64], z: &[f64]) -> f64 {
-    let sums: Vec<f64> = y
-        .par_chunks_mut(BLOCK)
-        .zip(x.par_chunks(BLOCK))
-        .zip(z.par_chunks(BLOCK))
-        .map(|((y, x), z)| {
-            y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
-            dot_block(z, y)
-        })
-        .collect();
-    sums.iter().sum()
-}
-
-/// sᵀy and yᵀy for s = x_new − x, y = g_new − g, without storing s and y (a pair that is not
-/// kept costs no vectors; each thread reuses two block-long buffers): per block the same
-/// differences and sums as [`dot`] of the stored vectors would take.
-fn pair_products((x_new, x): (&[f64], &[f64]), (g_new, g): (&[f64], &[f64])) -> (f64, f64) {
-    let sums: Vec<(f64, f64)> = x_new
-        .par_chunks(BLOCK)
-        .zip(x.par_chunks(BLOCK))
-        .zip(g_new.par_chunks(BLOCK).zip(g.par_chunks(BLOCK)))
-        .map_init(
-            || (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK)),
-            |(s, y): &mut (Vec<f64>, Vec<f64>), ((xn, x), (gn, g))| {
-                s.clear();
-                s.extend(xn.iter().zip(x).map(|(a, b)| a - b));
-                y.clear();
-                y.extend(gn.iter().zip(g).map(|(a, b)| a - b));
-                (dot_block(s, y), dot_block(y, y))
-            },
-        )
-        .collect();
-    let sy = sums.iter().map(|p| p.0).sum();
-    let yy = sums.iter().map(|p| p.1).sum();
-    (sy, yy)
 }
 
 /// out = a + t·b, elementwise in parallel.
@@ -144,74 +156,199 @@ fn max_abs(a: &[f64]) -> f64 {
         .reduce(|| 0.0, f64::max)
 }
 
-/// A correction pair: s = x_{k+1} − x_k, y = g_{k+1} − g_k, with sᵀy and yᵀy.
-struct Pair {
-    s: Vec<f64>,
-    y: Vec<f64>,
-    sy: f64,
-    yy: f64,
-}
-
-/// The last `memory` correction pairs, oldest first; a full history reuses its oldest pair's
-/// vectors for the newest (they are as long as θ: reallocating them every iteration was a
-/// tenth of the multinomial fit on 20 Newsgroups, in page faults).
+/// The last `memory` correction pairs s = x_{k+1} − x_k, y = g_{k+1} − g_k (rounded to f32: the
+/// history is most of the solver's memory traffic, and an inverse-Hessian estimate needs no more
+/// digits) and the inner products the compact form of the inverse Hessian needs (Byrd, Nocedal &
+/// Schnabel 1994, theorem 2.2):
+///
+/// H = γI + [S γY] · [[R⁻ᵀ(D + γYᵀY)R⁻¹, −R⁻ᵀ], [−R⁻¹, 0]] · [Sᵀ; γYᵀ],
+///
+/// S and Y the pairs as columns (oldest first), R the upper triangle of SᵀY, D its diagonal, and
+/// γ = sᵀy / yᵀy of the newest pair. This is the matrix the two-loop recursion (Nocedal & Wright,
+/// algorithm 7.4) applies, but H·g then takes two passes over the history instead of one per
+/// pair and loop: one for Sᵀg and Yᵀg (fused with storing the newest pair and its products with
+/// the others, [`History::update`]), and one for the combination ([`History::direction`]).
+/// All products are f64 sums in fixed blocks over the stored (rounded) vectors, so H is exactly
+/// the BFGS matrix of those vectors and stays positive definite.
 struct History {
-    pairs: std::collections::VecDeque<Pair>,
+    /// `memory + 1` buffers (allocated when first used): the stored pairs' and one free for the
+    /// next candidate, which is kept only if its curvature is positive enough.
+    s: Vec<Vec<f32>>,
+    y: Vec<Vec<f32>>,
+    /// Buffer ids of the stored pairs, oldest first.
+    order: Vec<usize>,
     memory: usize,
+    /// By buffer id: `sy[a][b]` = s_aᵀy_b (set for a stored no later than b) and `yy[a][b]` = y_aᵀy_b.
+    sy: Vec<Vec<f64>>,
+    yy: Vec<Vec<f64>>,
+    /// By buffer id: s_aᵀg and y_aᵀg for the current gradient g.
+    sg: Vec<f64>,
+    yg: Vec<f64>,
 }
 
 impl History {
-    /// Stores the pair s = x_new − x, y = g_new − g (with its sᵀy and yᵀy), written into the
-    /// oldest pair's vectors when the history is full.
-    fn push(
-        &mut self,
-        (x_new, x): (&[f64], &[f64]),
-        (g_new, g): (&[f64], &[f64]),
-        sy: f64,
-        yy: f64,
-    ) {
-        let (mut s, mut y) = if self.pairs.len() == self.memory {
-            let oldest = self.pairs.pop_front().expect("memory > 0");
-            (oldest.s, oldest.y)
-        } else {
-            (vec![0.0; x.len()], vec![0.0; x.len()])
-        };
-        set_axpy(&mut s, x_new, -1.0, x);
-        set_axpy(&mut y, g_new, -1.0, g);
-        self.pairs.push_back(Pair { s, y, sy, yy });
+    fn new(memory: usize) -> History {
+        let memory = memory.max(1);
+        let square = vec![vec![0.0; memory + 1]; memory + 1];
+        History {
+            s: vec![Vec::new(); memory + 1],
+            y: vec![Vec::new(); memory + 1],
+            order: Vec::with_capacity(memory + 1),
+            memory,
+            sy: square.clone(),
+            yy: square,
+            sg: vec![0.0; memory + 1],
+            yg: vec![0.0; memory + 1],
+        }
     }
 
-    /// d = −H·g by the two-loop recursion (Nocedal & Wright, algorithm 7.4) with H₀ = γI,
-    /// γ = sᵀy / yᵀy of the newest pair; each update of d and the dot product after it share a
-    /// pass.
-    fn direction(&self, g: &[f64], d: &mut [f64]) {
-        d.par_chunks_mut(BLOCK)
+    /// After a step from (x, g) to (x_new, g_new), in one pass: forms the pair s = x_new − x,
+    /// y = g_new − g in a free buffer; its products with itself and with each stored pair; every
+    /// pair's products with g_new, for the next [`History::direction`]; and max |g_new|, which
+    /// it returns. The pair is stored (the oldest dropped when the history is full) only if
+    /// sᵀy > 1e-10 · yᵀy, so the estimate stays positive definite.
+    fn update(&mut self, (x_new, x): (&[f64], &[f64]), (g_new, g): (&[f64], &[f64])) -> f64 {
+        let n = x.len();
+        let free = (0..=self.memory)
+            .find(|b| !self.order.contains(b))
+            .expect("memory + 1 buffers for at most memory pairs");
+        let (mut s_new, mut y_new) = (
+            std::mem::take(&mut self.s[free]),
+            std::mem::take(&mut self.y[free]),
+        );
+        s_new.resize(n, 0.0);
+        y_new.resize(n, 0.0);
+        let (stored, s_all, y_all) = (&self.order, &self.s, &self.y);
+        // Per block: s_aᵀy, s_aᵀg_new, y_aᵀy, y_aᵀg_new for each stored pair a, then the same
+        // four for the new pair; and the block's max |g_new|.
+        let blocks: Vec<(Vec<f64>, f64)> = s_new
+            .par_chunks_mut(BLOCK)
+            .zip(y_new.par_chunks_mut(BLOCK))
+            .enumerate()
+            .map(|(b, (s, y))| {
+                let base = b * BLOCK;
+                let mut dots = vec![Dot::default(); 4 * (stored.len() + 1)];
+                let mut g_max = 0.0f64;
+                let mut wide = vec![0.0f64; PIECE];
+                for (p, (s, y)) in s.chunks_mut(PIECE).zip(y.chunks_mut(PIECE)).enumerate() {
+                    let r = base + p * PIECE..base + p * PIECE + s.len();
+                    let gn = &g_new[r.clone()];
+                    s.iter_mut()
+                        .zip(&x_new[r.clone()])
+                        .zip(&x[r.clone()])
+                        .for_each(|((s, a), b)| *s = (a - b) as f32);
+                    y.iter_mut()
+                        .zip(gn)
+                        .zip(&g[r.clone()])
+                        .for_each(|((y, a), b)| *y = (a - b) as f32);
+                    let wide = &mut wide[..y.len()];
+                    wide.iter_mut().zip(&*y).for_each(|(w, &y)| *w = y.into());
+                    let pairs = stored
+                        .iter()
+                        .map(|&a| (&s_all[a][r.clone()], &y_all[a][r.clone()]))
+                        .chain([(&*s, &*y)]);
+                    // Per pair: s_aᵀy, s_aᵀg, y_aᵀy, y_aᵀg.
+                    for ((sa, ya), dots) in pairs.zip(dots.chunks_mut(4)) {
+                        add_two(&mut dots[..2], sa, wide, gn);
+                        add_two(&mut dots[2..], ya, wide, gn);
+                    }
+                    g_max = gn.iter().fold(g_max, |m, v| m.max(v.abs()));
+                }
+                let out: Vec<f64> = dots.iter().map(Dot::sum).collect();
+                (out, g_max)
+            })
+            .collect();
+        self.s[free] = s_new;
+        self.y[free] = y_new;
+        let m = self.order.len();
+        let mut sums = vec![0.0; 4 * (m + 1)];
+        for (block, _) in &blocks {
+            sums.iter_mut().zip(block).for_each(|(t, v)| *t += v);
+        }
+        for (j, &a) in self.order.iter().enumerate() {
+            self.sg[a] = sums[4 * j + 1];
+            self.yg[a] = sums[4 * j + 3];
+        }
+        let new = &sums[4 * m..];
+        if new[0] > 1e-10 * new[2] {
+            for (j, &a) in self.order.iter().enumerate() {
+                self.sy[a][free] = sums[4 * j];
+                self.yy[a][free] = sums[4 * j + 2];
+                self.yy[free][a] = sums[4 * j + 2];
+            }
+            self.sy[free][free] = new[0];
+            self.yy[free][free] = new[2];
+            self.sg[free] = new[1];
+            self.yg[free] = new[3];
+            if m == self.memory {
+                self.order.remove(0);
+            }
+            self.order.push(free);
+        }
+        blocks.iter().map(|b| b.1).fold(0.0, f64::max)
+    }
+
+    /// The coefficients of d = −H·g = −γg + Σ cs_i s_i + Σ cy_i y_i (pairs oldest first) from
+    /// the m × m products: p = R⁻¹Sᵀg, cs = −R⁻ᵀ((D + γYᵀY)p − γYᵀg), cy = γp.
+    fn coefficients(&self) -> (f64, Vec<f64>, Vec<f64>) {
+        let ids = &self.order;
+        let m = ids.len();
+        let r = |i: usize, j: usize| self.sy[ids[i]][ids[j]];
+        let yy = |i: usize, j: usize| self.yy[ids[i]][ids[j]];
+        let gamma = r(m - 1, m - 1) / yy(m - 1, m - 1);
+        let mut p = vec![0.0; m];
+        for i in (0..m).rev() {
+            let t = self.sg[ids[i]] - (i + 1..m).map(|j| r(i, j) * p[j]).sum::<f64>();
+            p[i] = t / r(i, i);
+        }
+        let v: Vec<f64> = (0..m)
+            .map(|i| {
+                r(i, i) * p[i] + gamma * (0..m).map(|j| yy(i, j) * p[j]).sum::<f64>()
+                    - gamma * self.yg[ids[i]]
+            })
+            .collect();
+        let mut top = vec![0.0; m];
+        for i in 0..m {
+            let t = v[i] - (0..i).map(|j| r(j, i) * top[j]).sum::<f64>();
+            top[i] = t / r(i, i);
+        }
+        let cs = top.iter().map(|t| -t).collect();
+        let cy = p.iter().map(|p| gamma * p).collect();
+        (gamma, cs, cy)
+    }
+
+    /// d = −H·g (−g with no pairs) in one pass, returning the slope gᵀd. Uses the products with
+    /// g that the last [`History::update`] formed, so g must be that update's g_new.
+    fn direction(&self, g: &[f64], d: &mut [f64]) -> f64 {
+        let (gamma, cs, cy) = if self.order.is_empty() {
+            (1.0, Vec::new(), Vec::new())
+        } else {
+            self.coefficients()
+        };
+        let s: Vec<&[f32]> = self.order.iter().map(|&a| &self.s[a][..]).collect();
+        let y: Vec<&[f32]> = self.order.iter().map(|&a| &self.y[a][..]).collect();
+        let slopes: Vec<f64> = d
+            .par_chunks_mut(BLOCK)
             .zip(g.par_chunks(BLOCK))
-            .for_each(|(d, g)| d.iter_mut().zip(g).for_each(|(d, g)| *d = -g));
-        let m = self.pairs.len();
-        if m == 0 {
-            return;
-        }
-        let p = &self.pairs;
-        let mut a = vec![0.0; m];
-        // Newest to oldest: a_j = ρ_j s_jᵀd, d −= a_j y_j.
-        let mut next = dot(&p[m - 1].s, d);
-        for j in (0..m).rev() {
-            a[j] = next / p[j].sy;
-            let following = if j > 0 { &p[j - 1].s } else { &p[0].y };
-            next = axpy_dot(d, -a[j], &p[j].y, following);
-        }
-        // `next` is now y_0ᵀd; d ← γd.
-        let gamma = p[m - 1].sy / p[m - 1].yy;
-        d.par_chunks_mut(BLOCK)
-            .for_each(|d| d.iter_mut().for_each(|d| *d *= gamma));
-        next *= gamma;
-        // Oldest to newest: b_j = ρ_j y_jᵀd, d += (a_j − b_j) s_j.
-        for j in 0..m {
-            let b = next / p[j].sy;
-            let following = &p[(j + 1).min(m - 1)].y;
-            next = axpy_dot(d, a[j] - b, &p[j].s, following);
-        }
+            .enumerate()
+            .map(|(b, (d, g))| {
+                let mut slope = Dot::default();
+                for (p, (d, g)) in d.chunks_mut(PIECE).zip(g.chunks(PIECE)).enumerate() {
+                    let r = b * BLOCK + p * PIECE..b * BLOCK + p * PIECE + d.len();
+                    d.iter_mut().zip(g).for_each(|(d, g)| *d = -gamma * g);
+                    for (vectors, coefficients) in [(&s, &cs), (&y, &cy)] {
+                        for (v, &c) in vectors.iter().zip(coefficients) {
+                            d.iter_mut()
+                                .zip(&v[r.clone()])
+                                .for_each(|(d, &v)| *d += c * Into::<f64>::into(v));
+                        }
+                    }
+                    slope.add(g, d);
+                }
+                slope.sum()
+            })
+            .collect();
+        slopes.iter().sum()
     }
 }
 
@@ -225,10 +362,7 @@ pub fn minimize(
     let mut x = x0;
     let mut g = vec![0.0; n];
     let mut fx = f(&x, &mut g);
-    let mut history = History {
-        pairs: std::collections::VecDeque::with_capacity(opts.memory),
-        memory: opts.memory.max(1),
-    };
+    let mut history = History::new(opts.memory);
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut d = vec![0.0; n];
@@ -241,16 +375,15 @@ pub fn minimize(
         };
     }
     for iteration in 0..opts.max_iter {
-        history.direction(&g, &mut d);
-        let mut slope = dot(&g, &d);
+        let mut slope = history.direction(&g, &mut d);
         if slope >= 0.0 {
             // Not a descent direction (rounding): restart from steepest descent.
-            history.pairs.clear();
-            history.direction(&g, &mut d);
-            slope = dot(&g, &d);
+            history.order.clear();
+            slope = history.direction(&g, &mut d);
         }
-        let mut step = if history.pairs.is_empty() {
-            1.0 / dot(&d, &d).sqrt()
+        // Along −g, slope = −‖g‖² = −‖d‖².
+        let mut step = if history.order.is_empty() {
+            1.0 / (-slope).sqrt()
         } else {
             1.0
         };
@@ -279,15 +412,12 @@ pub fn minimize(
                 converged: false,
             };
         };
-        let (sy, yy) = pair_products((&x_new, &x), (&g_new, &g));
-        if sy > 1e-10 * yy {
-            history.push((&x_new, &x), (&g_new, &g), sy, yy);
-        }
+        let g_max = history.update((&x_new, &x), (&g_new, &g));
         let decrease = (fx - f_new) / fx.abs().max(f_new.abs()).max(1.0);
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
         fx = f_new;
-        if max_abs(&g) <= opts.gtol || decrease <= opts.ftol {
+        if g_max <= opts.gtol || decrease <= opts.ftol {
             return Outcome {
                 x,
                 f: fx,
@@ -397,58 +527,85 @@ mod tests {
         assert!(one.f < 1.0, "{}", one.f);
     }
 
-    /// The fused two-loop recursion against the textbook one on a few pairs, with vectors longer
-    /// than one block.
+    /// The compact form against the textbook two-loop recursion (Nocedal & Wright, algorithm
+    /// 7.4) on the pairs the history kept, with vectors longer than one block: five steps with
+    /// memory 3, one of them with negative curvature (not stored), so the oldest pair is dropped
+    /// once and the buffers are reused.
     #[test]
-    fn the_fused_recursion_is_the_two_loop_recursion() {
+    fn the_compact_form_is_the_two_loop_recursion() {
         let n = BLOCK + 123;
         let v = |seed: usize| -> Vec<f64> {
             (0..n)
                 .map(|i| ((i * 31 + seed * 17) as f64).sin())
                 .collect()
         };
-        let mut history = History {
-            pairs: std::collections::VecDeque::new(),
-            memory: 3,
-        };
-        let zero = vec![0.0; n];
-        for j in 0..3 {
-            // A pair from x = 0 to s and from g = 0 to y, with sᵀy > 0: y = s + a little of
-            // another direction.
+        let mut history = History::new(3);
+        let (mut x, mut g) = (vec![0.0; n], v(99));
+        let mut kept = 0;
+        for j in 0..5 {
+            // y = s + a little of another direction (sᵀy > 0), except step 2: y = −s.
             let s = v(2 * j);
-            let y: Vec<f64> = v(2 * j + 1)
-                .iter()
-                .zip(&s)
-                .map(|(y, s)| s + 0.1 * y)
-                .collect();
-            let (sy, yy) = pair_products((&s, &zero), (&y, &zero));
-            assert_eq!((sy, yy), (dot(&s, &y), dot(&y, &y)));
-            history.push((&s, &zero), (&y, &zero), sy, yy);
+            let y: Vec<f64> = if j == 2 {
+                s.iter().map(|s| -s).collect()
+            } else {
+                v(2 * j + 1)
+                    .iter()
+                    .zip(&s)
+                    .map(|(y, s)| s + 0.1 * y)
+                    .collect()
+            };
+            let x_new: Vec<f64> = x.iter().zip(&s).map(|(x, s)| x + s).collect();
+            let g_new: Vec<f64> = g.iter().zip(&y).map(|(g, y)| g + y).collect();
+            let g_max = history.update((&x_new, &x), (&g_new, &g));
+            assert_eq!(g_max, g_new.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+            kept += usize::from(j != 2);
+            assert_eq!(history.order.len(), kept.min(3), "step {j}");
+            (x, g) = (x_new, g_new);
         }
-        let g = v(99);
         let mut d = vec![0.0; n];
-        history.direction(&g, &mut d);
-        // Textbook: q = g; a_j = ρ_j s_jᵀq, q −= a_j y_j (newest first); r = γq;
-        // b = ρ_j y_jᵀr, r += (a_j − b) s_j (oldest first); d = −r.
+        let slope = history.direction(&g, &mut d);
+        // Textbook, in f64 on the stored vectors: q = g; a_j = ρ_j s_jᵀq, q −= a_j y_j (newest
+        // first); r = γq; b = ρ_j y_jᵀr, r += (a_j − b) s_j (oldest first); d = −r.
         let naive_dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(a, b)| a * b).sum::<f64>();
-        let p: Vec<&Pair> = history.pairs.iter().collect();
+        let wide = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+        let s: Vec<Vec<f64>> = history.order.iter().map(|&a| wide(&history.s[a])).collect();
+        let y: Vec<Vec<f64>> = history.order.iter().map(|&a| wide(&history.y[a])).collect();
         let mut q = g.clone();
         let mut a = [0.0; 3];
         for j in (0..3).rev() {
-            a[j] = naive_dot(&p[j].s, &q) / naive_dot(&p[j].s, &p[j].y);
-            q.iter_mut().zip(&p[j].y).for_each(|(q, y)| *q -= a[j] * y);
+            a[j] = naive_dot(&s[j], &q) / naive_dot(&s[j], &y[j]);
+            q.iter_mut().zip(&y[j]).for_each(|(q, y)| *q -= a[j] * y);
         }
-        let gamma = naive_dot(&p[2].s, &p[2].y) / naive_dot(&p[2].y, &p[2].y);
+        let gamma = naive_dot(&s[2], &y[2]) / naive_dot(&y[2], &y[2]);
         q.iter_mut().for_each(|q| *q *= gamma);
         for j in 0..3 {
-            let b = naive_dot(&p[j].y, &q) / naive_dot(&p[j].s, &p[j].y);
+            let b = naive_dot(&y[j], &q) / naive_dot(&s[j], &y[j]);
             q.iter_mut()
-                .zip(&p[j].s)
+                .zip(&s[j])
                 .for_each(|(q, s)| *q += (a[j] - b) * s);
         }
         let scale = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         for (d, q) in d.iter().zip(&q) {
             assert!((d + q).abs() <= 1e-9 * scale, "{d} vs {}", -q);
         }
+        let want = -naive_dot(&g, &q);
+        assert!(
+            (slope - want).abs() <= 1e-9 * want.abs(),
+            "{slope} vs {want}"
+        );
+        // The stored pairs are the last three with positive curvature: steps 1, 3 and 4.
+        let rounded = |v: Vec<f64>| v.iter().map(|&x| f64::from(x as f32)).collect::<Vec<_>>();
+        assert_eq!(s[0], rounded(v(2)));
+        assert_eq!(s[2], rounded(v(8)));
+    }
+
+    /// With no pairs the direction is −g and the slope −‖g‖².
+    #[test]
+    fn an_empty_history_gives_steepest_descent() {
+        let history = History::new(10);
+        let g = vec![3.0, -4.0];
+        let mut d = vec![0.0; 2];
+        assert_eq!(history.direction(&g, &mut d), -25.0);
+        assert_eq!(d, [-3.0, 4.0]);
     }
 }

@@ -8,9 +8,10 @@
 //! symmetric parametrization). It is minimized by L-BFGS ([`super::lbfgs`], 10 pairs, from zero)
 //! with scikit-learn's stopping rules: max |gradient component| ≤ `tol` (1e-4), a relative decrease
 //! of the objective ≤ 64·ε, or `max_iter` (100) iterations, which is reported as a note as
-//! scikit-learn warns. The objective's gradient is computed on the sparse matrix: scores row by row,
-//! and Xᵀ·(P − Y) feature by feature from a transposed copy, both in parallel with each output
-//! written by one task, so the numbers do not depend on the thread count. One-vs-rest topics are
+//! scikit-learn warns. The objective's gradient is computed on the sparse matrix: scores feature by feature
+//! within bands of rows ([`Bands`]), and Xᵀ·(P − Y) feature by feature from a transposed copy,
+//! both in parallel with each output written by one task in a fixed order, so the numbers do not
+//! depend on the thread count. One-vs-rest topics are
 //! fitted in parallel and collected in order.
 //!
 //! Score = P(yes) = σ(x·w + b) (one-vs-rest, decision P > 0.5) or the softmax over present topics
@@ -67,9 +68,35 @@ pub struct FittedLogistic {
     notes: Vec<String>,
 }
 
+/// X in row bands, each transposed: band j holds rows `j·rows ..` of X as feature → (row within
+/// the band, value). The scores X·W are formed band by band and feature by feature, reading W's
+/// rows in order while the band's scores stay in cache (row by row, each paragraph's words
+/// fetched W's rows from all over memory: 60% of the objective's time on 20 Newsgroups). Each
+/// score still adds x_ic·w_c in ascending c, so the numbers are those of the row-by-row
+/// product, whatever the number of bands.
+struct Bands {
+    rows: usize,
+    bands: Vec<Csr>,
+}
+
+impl Bands {
+    /// One band per thread.
+    fn new(x: &Csr) -> Bands {
+        let n = x.n_rows();
+        let rows = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
+        let all: Vec<usize> = (0..n).collect();
+        let bands = all
+            .par_chunks(rows)
+            .map(|band| x.select_rows(band).transpose())
+            .collect();
+        Bands { rows, bands }
+    }
+}
+
 /// One model's training problem: k = number of classes (multinomial) or 1 (binary, target 0/1).
 struct Problem<'a> {
     x: &'a Csr,
+    bands: &'a Bands,
     xt: &'a Csr,
     target: Vec<usize>,
     k: usize,
@@ -84,18 +111,26 @@ impl Problem<'_> {
         let (k, d, n) = (self.k, self.x.n_cols, self.x.n_rows());
         let (w, b) = theta.split_at(d * k);
         let inv_n = 1.0 / n as f64;
-        // Per paragraph: the loss, and ∂loss/∂z / n into its row of `dz`.
+        // The scores z = X·W + b, band by band.
         let mut dz = vec![0.0; n * k];
+        dz.par_chunks_mut(self.bands.rows * k)
+            .zip(&self.bands.bands)
+            .for_each(|(z, band)| {
+                z.chunks_mut(k).for_each(|z| z.copy_from_slice(b));
+                for c in 0..d {
+                    let (rows, vals) = band.row(c);
+                    let wc = &w[c * k..(c + 1) * k];
+                    for (&i, &v) in rows.iter().zip(vals) {
+                        let zi = &mut z[i as usize * k..(i as usize + 1) * k];
+                        zi.iter_mut().zip(wc).for_each(|(z, w)| *z += v * w);
+                    }
+                }
+            });
+        // Per paragraph: the loss, and ∂loss/∂z / n into its row of `dz`.
         let losses: Vec<f64> = dz
             .par_chunks_mut(k)
             .enumerate()
             .map(|(i, z)| {
-                z.copy_from_slice(b);
-                let (cols, vals) = self.x.row(i);
-                for (&c, &v) in cols.iter().zip(vals) {
-                    let wc = &w[c as usize * k..(c as usize + 1) * k];
-                    z.iter_mut().zip(wc).for_each(|(z, w)| *z += v * w);
-                }
                 let y = self.target[i];
                 if self.multinomial {
                     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -154,6 +189,7 @@ impl LogisticRegression {
         check_finite("logistic_regression", x)?;
         let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
         let xt = x.transpose();
+        let bands = Bands::new(x);
         let opts = lbfgs::Options {
             max_iter: self.max_iter,
             gtol: self.tol,
@@ -187,6 +223,7 @@ impl LogisticRegression {
                 let k = classes.len();
                 let problem = Problem {
                     x,
+                    bands: &bands,
                     xt: &xt,
                     target: target.iter().map(|&topic| class_of[topic]).collect(),
                     k,
@@ -215,6 +252,7 @@ impl LogisticRegression {
         let ovr = one_vs_rest(d, y, |k, yes| {
             let r = Problem {
                 x,
+                bands: &bands,
                 xt: &xt,
                 target: yes.iter().map(|&b| usize::from(b)).collect(),
                 k: 1,
@@ -388,6 +426,42 @@ mod tests {
         }
         for row in p.scores.rows() {
             assert!((row.sum() - 1.0).abs() < 1e-12);
+        }
+    }
+
+    /// The scores are formed in one band of rows per thread and every sum has a fixed order, so
+    /// one thread and three give the same weights bit for bit (multinomial and one-vs-rest).
+    #[test]
+    fn the_same_weights_on_any_thread_count() {
+        let (n, d) = (301, 40);
+        let rows = (0..n).map(|i| {
+            (0..d as u32)
+                .filter(|c| (i * 7 + *c as usize * 13).is_multiple_of(5))
+                .map(|c| (c, ((i * 31 + c as usize) as f64).sin().abs() + 0.1))
+                .collect()
+        });
+        let x = Csr::from_rows(d, rows);
+        let y = Array2::from_shape_fn((n, 3), |(i, k)| (i * 11 + i / 7) % 3 == k);
+        let fit = |threads: usize, single_label: bool| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    let m = LogisticRegression::default()
+                        .fit_model(&x, y.view(), single_label)
+                        .unwrap();
+                    let bits = |a: &[f64]| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    (
+                        bits(m.weights.as_slice().unwrap()),
+                        bits(m.intercept.as_slice().unwrap()),
+                    )
+                })
+        };
+        for single_label in [true, false] {
+            let one = fit(1, single_label);
+            assert_eq!(one, fit(3, single_label), "single_label {single_label}");
+            assert!(one.0.iter().any(|&b| b != 0), "a model was fitted");
         }
     }
 
