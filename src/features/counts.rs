@@ -200,9 +200,17 @@ struct Slot {
 const INITIAL_SLOTS: usize = 1 << 12;
 
 /// A fast multiplicative hash of a term given its [`head`], 8 bytes at a time.
-#[inline]
+#[cfg(test)]
 fn term_hash(t: &[u8], head: u64) -> u64 {
     term_hash_in(t, 0, t.len(), head)
+}
+
+/// The table hash of the bigram "a b" from its words' [`term_hash`]es.
+#[inline]
+fn bigram_hash(a: u64, b: u64) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let h = (a.rotate_left(31) ^ b.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)).wrapping_mul(K);
+    h ^ (h >> 29)
 }
 
 /// [`term_hash`] of `buf[start..end]`. Each 8-byte step past the head is one load, masked
@@ -365,6 +373,7 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
     let mut buf = Scratch::default();
     let mut spans: Vec<Span> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
+    let mut pair_hashes: Vec<u64> = Vec::new();
     let mut bigram: Vec<u8> = Vec::new();
     // Reserved at one distinct term (and one bigram) per four bytes of text, about twice what
     // prose needs, so the buffer is rarely grown by copying (which holds the old one resident
@@ -395,13 +404,19 @@ fn tokenize_chunk(chunk: &[&str], ngram_max: usize) -> Chunk {
             local.count(&lower[s.start..s.end], s.head, hash, doc, &mut pairs);
         }
         if ngram_max >= 2 {
-            for w in spans.windows(2) {
+            // A bigram's hash comes from its words' (no unigram holds a space, so the two kinds
+            // never meet in a lookup), which lets its slot be prefetched like a word's.
+            pair_hashes.clear();
+            pair_hashes.extend(hashes.windows(2).map(|h| bigram_hash(h[0], h[1])));
+            for (i, (w, &hash)) in spans.windows(2).zip(&pair_hashes).enumerate() {
+                if let Some(&ahead) = pair_hashes.get(i + LOOKAHEAD) {
+                    local.prefetch(ahead);
+                }
                 bigram.clear();
                 bigram.extend_from_slice(&lower[w[0].start..w[0].end]);
                 bigram.push(b' ');
                 bigram.extend_from_slice(&lower[w[1].start..w[1].end]);
-                let h = head(&bigram);
-                local.count(&bigram, h, term_hash(&bigram, h), doc, &mut pairs);
+                local.count(&bigram, head(&bigram), hash, doc, &mut pairs);
             }
         }
         doc_ends.push(pairs.all.len());
