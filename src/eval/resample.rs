@@ -25,7 +25,7 @@ use crate::eval::metrics::HEADLINE;
 pub const BLOCK: usize = 256;
 
 /// The confusion counts of one unit, sparse over topics.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Cell {
     /// Documents.
     pub n_docs: u64,
@@ -130,16 +130,16 @@ impl Tally {
         self.wrong += weight * other.wrong;
     }
 
-    /// Applies a swap's change.
-    fn add_delta(&mut self, d: &Delta) {
-        self.n_docs += d.n_docs;
-        self.exact += d.exact;
-        self.wrong += d.wrong;
+    /// Applies a swap's change `times` times.
+    fn add_delta(&mut self, d: &Delta, times: i64) {
+        self.n_docs += times * d.n_docs;
+        self.exact += times * d.exact;
+        self.wrong += times * d.wrong;
         for &(t, [tp, fp, fn_]) in &d.topics {
             let t = t as usize;
-            self.tp[t] += tp;
-            self.fp[t] += fp;
-            self.fn_[t] += fn_;
+            self.tp[t] += times * tp;
+            self.fp[t] += times * fp;
+            self.fn_[t] += times * fn_;
         }
     }
 
@@ -174,7 +174,7 @@ impl Tally {
     }
 }
 
-/// Sum of `cells` (a bootstrap round's weighted sum is [`FlatCells::tally`]).
+/// Sum of `cells` (a bootstrap round's weighted sum is [`Classes::tally`]).
 fn tally(cells: &[Cell], n_topics: usize) -> Tally {
     let mut t = Tally::new(n_topics);
     for c in cells {
@@ -183,53 +183,56 @@ fn tally(cells: &[Cell], n_topics: usize) -> Tally {
     t
 }
 
-/// Cells laid out in flat arrays, unit after unit: a bootstrap round tallies every unit, and
-/// reading one stream is much cheaper than following each cell's own topic list around the heap
-/// once the cells outgrow the caches (a tenth of a million units and up).
-struct FlatCells {
-    /// Per unit: documents, exact matches, wrong (document, topic) cells.
-    scalars: Vec<[i64; 3]>,
-    /// Unit u's topic counts are `topics[start[u]..start[u + 1]]`.
-    start: Vec<usize>,
-    topics: Vec<(u32, [i64; 3])>,
+/// Units grouped by equal value (a cell, or a swap's change): every round of a test or a
+/// bootstrap only needs each distinct value's total multiplicity, since the tallies are integer
+/// sums. Most units share their value with many others (one document, right on topic 3), so a
+/// round costs one addition per unit and one tally update per distinct value, instead of a walk
+/// over every unit's topic counts.
+struct Classes<T> {
+    /// Per unit (or per listed unit), its value's index in `values`.
+    class_of: Vec<u32>,
+    /// The distinct values, in order of first appearance.
+    values: Vec<T>,
 }
 
-impl FlatCells {
-    fn new(cells: &[Cell]) -> FlatCells {
-        let mut start = Vec::with_capacity(cells.len() + 1);
-        let mut topics = Vec::with_capacity(cells.iter().map(|c| c.topics.len()).sum());
-        start.push(0);
-        for c in cells {
-            topics.extend(c.topics.iter().map(|&(t, k)| (t, k.map(|x| x as i64))));
-            start.push(topics.len());
-        }
-        FlatCells {
-            scalars: cells
-                .iter()
-                .map(|c| [c.n_docs as i64, c.exact as i64, c.wrong as i64])
-                .collect(),
-            start,
-            topics,
-        }
+impl<T: Clone + Eq + std::hash::Hash> Classes<T> {
+    fn new<'a>(items: impl IntoIterator<Item = &'a T>) -> Classes<T>
+    where
+        T: 'a,
+    {
+        let mut index: std::collections::HashMap<&T, u32> = std::collections::HashMap::new();
+        let mut values = Vec::new();
+        let class_of = items
+            .into_iter()
+            .map(|v| {
+                *index.entry(v).or_insert_with(|| {
+                    values.push(v.clone());
+                    values.len() as u32 - 1
+                })
+            })
+            .collect();
+        Classes { class_of, values }
     }
 
+    /// Each value's total multiplicity: the sum of `weight(i)` over the items `i` holding it.
+    fn totals(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
+        let mut totals = vec![0u64; self.values.len()];
+        for (i, &c) in self.class_of.iter().enumerate() {
+            totals[c as usize] += weight(i);
+        }
+        totals
+    }
+}
+
+impl Classes<Cell> {
     /// The sum of the cells with multiplicities `weights`: [`tally`] of a list holding unit u
     /// `weights[u]` times.
     fn tally(&self, n_topics: usize, weights: &[u32]) -> Tally {
         let mut t = Tally::new(n_topics);
-        for (u, (&[n_docs, exact, wrong], &w)) in self.scalars.iter().zip(weights).enumerate() {
-            if w == 0 {
-                continue;
-            }
-            let w = i64::from(w);
-            t.n_docs += w * n_docs;
-            t.exact += w * exact;
-            t.wrong += w * wrong;
-            for &(k, [tp, fp, fn_]) in &self.topics[self.start[u]..self.start[u + 1]] {
-                let k = k as usize;
-                t.tp[k] += w * tp;
-                t.fp[k] += w * fp;
-                t.fn_[k] += w * fn_;
+        let totals = self.totals(|u| u64::from(weights[u]));
+        for (cell, &w) in self.values.iter().zip(&totals) {
+            if w > 0 {
+                t.add(cell, w as i64);
             }
         }
         t
@@ -284,11 +287,14 @@ pub fn permutation_test(
     let (ta, tb) = (tally(a, n_topics), tally(b, n_topics));
     let observed = diff(&ta.headline(), &tb.headline());
     // Only units whose outcomes differ change anything when swapped; a swap moves b − a into
-    // A's tally and the same out of B's, so B's tally is always (A + B) − A's.
-    let deltas: Vec<(usize, Delta)> = (0..a.len())
-        .filter(|&u| a[u] != b[u])
-        .map(|u| (u, Delta::between(&a[u], &b[u])))
+    // A's tally and the same out of B's, so B's tally is always (A + B) − A's. Units with the
+    // same change are counted together.
+    let differ: Vec<usize> = (0..a.len()).filter(|&u| a[u] != b[u]).collect();
+    let deltas: Vec<Delta> = differ
+        .iter()
+        .map(|&u| Delta::between(&a[u], &b[u]))
         .collect();
+    let classes = Classes::new(&deltas);
     let mut total = ta.clone();
     total.add_tally(&tb, 1);
     let words = a.len().div_ceil(64);
@@ -299,9 +305,10 @@ pub fn permutation_test(
         |rng, (bits, xa, xb)| {
             bits.iter_mut().for_each(|w| *w = rng.next_u64());
             xa.clone_from(&ta);
-            for (u, d) in &deltas {
-                if bits[u / 64] >> (u % 64) & 1 == 1 {
-                    xa.add_delta(d);
+            let swapped = classes.totals(|i| bits[differ[i] / 64] >> (differ[i] % 64) & 1);
+            for (d, &times) in classes.values.iter().zip(&swapped) {
+                if times > 0 {
+                    xa.add_delta(d, times as i64);
                 }
             }
             xb.clone_from(&total);
@@ -317,7 +324,7 @@ pub fn permutation_test(
 }
 
 /// The signed change `b − a` of two cells of the same unit, sparse over topics.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Delta {
     n_docs: i64,
     exact: i64,
@@ -418,9 +425,9 @@ pub fn bootstrap_values(
     if n_units == 0 {
         return Vec::new();
     }
-    let flat: Vec<Vec<FlatCells>> = classifiers
+    let flat: Vec<Vec<Classes<Cell>>> = classifiers
         .iter()
-        .map(|repeats| repeats.iter().map(|cells| FlatCells::new(cells)).collect())
+        .map(|repeats| repeats.iter().map(Classes::new).collect())
         .collect();
     bootstrap(n_units, rounds, seed, |w| {
         flat.iter()
@@ -462,12 +469,20 @@ mod tests {
     use crate::eval::metrics::{Counts, Scores};
 
     #[test]
-    fn flat_cells_tally_as_the_cells_repeated() {
-        let gold = matrix("1010 0100 1100 0000 0011 1000");
-        let pred = matrix("1000 0100 1010 0000 0001 0100");
-        let c = cells(gold.view(), pred.view(), &[0, 0, 1, 2, 3, 3], 4);
-        let flat = FlatCells::new(&c);
-        for w in [[1, 1, 1, 1], [0, 2, 1, 1], [3, 0, 0, 1], [0, 0, 0, 0]] {
+    fn classes_tally_as_the_cells_repeated() {
+        let gold = matrix("1010 0100 1100 0000 0011 1000 0000");
+        let pred = matrix("1000 0100 1010 0000 0001 0100 0000");
+        // Units 2 and 4 hold equal cells (one document without topics, rightly): one class.
+        let c = cells(gold.view(), pred.view(), &[0, 0, 1, 2, 3, 3, 4], 5);
+        let flat = Classes::new(&c);
+        assert_eq!(flat.values.len(), 4);
+        assert_eq!(flat.class_of, [0, 1, 2, 3, 2]);
+        for w in [
+            [1, 1, 1, 1, 1],
+            [0, 2, 1, 1, 0],
+            [3, 0, 0, 1, 2],
+            [0, 0, 0, 0, 0],
+        ] {
             let repeated: Vec<Cell> = c
                 .iter()
                 .zip(w)
@@ -499,7 +514,7 @@ mod tests {
             Scores::from_counts(&Counts::from_predictions(g.view(), p.view()))
         };
         let want = rows(&[2, 2, 3, 4, 5]);
-        let got = FlatCells::new(&c).tally(4, &[0, 2, 1]).headline();
+        let got = Classes::new(&c).tally(4, &[0, 2, 1]).headline();
         for (m, name) in HEADLINE.iter().enumerate() {
             assert_eq!(got[m], want.headline(name).unwrap(), "weighted {name}");
         }
