@@ -17,6 +17,8 @@
 
 use rayon::prelude::*;
 
+use super::common::wide_fn;
+
 /// Options.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
@@ -72,7 +74,7 @@ struct Dot {
 }
 
 impl Dot {
-    #[inline]
+    #[inline(always)]
     fn add<A: Copy + Into<f64>, B: Copy + Into<f64>>(&mut self, a: &[A], b: &[B]) {
         let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
         for (&x, &y) in a8.remainder().iter().zip(b8.remainder()) {
@@ -92,7 +94,7 @@ impl Dot {
 }
 
 /// Adds vᵀy and vᵀg to `dots`, each exactly as [`Dot::add`] would, in one pass over v.
-#[inline]
+#[inline(always)]
 fn add_two(dots: &mut [Dot], v: &[f32], y: &[f64], g: &[f64]) {
     let [vy, vg] = dots else {
         unreachable!("two dots")
@@ -218,45 +220,17 @@ impl History {
         );
         s_new.resize(n, 0.0);
         y_new.resize(n, 0.0);
-        let (stored, s_all, y_all) = (&self.order, &self.s, &self.y);
-        // Per block: s_aᵀy, s_aᵀg_new, y_aᵀy, y_aᵀg_new for each stored pair a, then the same
-        // four for the new pair; and the block's max |g_new|.
+        let step = Step { x_new, x, g_new, g };
+        let pairs = Pairs {
+            order: &self.order,
+            s: &self.s,
+            y: &self.y,
+        };
         let blocks: Vec<(Vec<f64>, f64)> = s_new
             .par_chunks_mut(BLOCK)
             .zip(y_new.par_chunks_mut(BLOCK))
             .enumerate()
-            .map(|(b, (s, y))| {
-                let base = b * BLOCK;
-                let mut dots = vec![Dot::default(); 4 * (stored.len() + 1)];
-                let mut g_max = 0.0f64;
-                let mut wide = vec![0.0f64; PIECE];
-                for (p, (s, y)) in s.chunks_mut(PIECE).zip(y.chunks_mut(PIECE)).enumerate() {
-                    let r = base + p * PIECE..base + p * PIECE + s.len();
-                    let gn = &g_new[r.clone()];
-                    s.iter_mut()
-                        .zip(&x_new[r.clone()])
-                        .zip(&x[r.clone()])
-                        .for_each(|((s, a), b)| *s = (a - b) as f32);
-                    y.iter_mut()
-                        .zip(gn)
-                        .zip(&g[r.clone()])
-                        .for_each(|((y, a), b)| *y = (a - b) as f32);
-                    let wide = &mut wide[..y.len()];
-                    wide.iter_mut().zip(&*y).for_each(|(w, &y)| *w = y.into());
-                    let pairs = stored
-                        .iter()
-                        .map(|&a| (&s_all[a][r.clone()], &y_all[a][r.clone()]))
-                        .chain([(&*s, &*y)]);
-                    // Per pair: s_aᵀy, s_aᵀg, y_aᵀy, y_aᵀg.
-                    for ((sa, ya), dots) in pairs.zip(dots.chunks_mut(4)) {
-                        add_two(&mut dots[..2], sa, wide, gn);
-                        add_two(&mut dots[2..], ya, wide, gn);
-                    }
-                    g_max = gn.iter().fold(g_max, |m, v| m.max(v.abs()));
-                }
-                let out: Vec<f64> = dots.iter().map(Dot::sum).collect();
-                (out, g_max)
-            })
+            .map(|(b, (s, y))| update_block(b, s, y, &step, &pairs))
             .collect();
         self.s[free] = s_new;
         self.y[free] = y_new;
@@ -325,30 +299,108 @@ impl History {
         } else {
             self.coefficients()
         };
-        let s: Vec<&[f32]> = self.order.iter().map(|&a| &self.s[a][..]).collect();
-        let y: Vec<&[f32]> = self.order.iter().map(|&a| &self.y[a][..]).collect();
+        let combination = Combination {
+            gamma,
+            s: self.order.iter().map(|&a| &self.s[a][..]).collect(),
+            y: self.order.iter().map(|&a| &self.y[a][..]).collect(),
+            cs,
+            cy,
+        };
         let slopes: Vec<f64> = d
             .par_chunks_mut(BLOCK)
             .zip(g.par_chunks(BLOCK))
             .enumerate()
-            .map(|(b, (d, g))| {
-                let mut slope = Dot::default();
-                for (p, (d, g)) in d.chunks_mut(PIECE).zip(g.chunks(PIECE)).enumerate() {
-                    let r = b * BLOCK + p * PIECE..b * BLOCK + p * PIECE + d.len();
-                    d.iter_mut().zip(g).for_each(|(d, g)| *d = -gamma * g);
-                    for (vectors, coefficients) in [(&s, &cs), (&y, &cy)] {
-                        for (v, &c) in vectors.iter().zip(coefficients) {
-                            d.iter_mut()
-                                .zip(&v[r.clone()])
-                                .for_each(|(d, &v)| *d += c * Into::<f64>::into(v));
-                        }
-                    }
-                    slope.add(g, d);
-                }
-                slope.sum()
-            })
+            .map(|(b, (d, g))| direction_block(b, d, g, &combination))
             .collect();
         slopes.iter().sum()
+    }
+}
+
+/// A step from (x, g) to (x_new, g_new).
+struct Step<'a> {
+    x_new: &'a [f64],
+    x: &'a [f64],
+    g_new: &'a [f64],
+    g: &'a [f64],
+}
+
+/// The stored pairs: buffer ids oldest first, and the buffers.
+struct Pairs<'a> {
+    order: &'a [usize],
+    s: &'a [Vec<f32>],
+    y: &'a [Vec<f32>],
+}
+
+wide_fn! {
+    /// [`History::update`]'s work on block `b` (whose new pair is `s`, `y`): the new pair, then
+    /// s_aᵀy, s_aᵀg_new, y_aᵀy, y_aᵀg_new for each stored pair a and the new one, and the
+    /// block's max |g_new|.
+    fn update_block(
+        b: usize,
+        s: &mut [f32],
+        y: &mut [f32],
+        step: &Step<'_>,
+        pairs: &Pairs<'_>,
+    ) -> (Vec<f64>, f64) {
+        let base = b * BLOCK;
+        let mut dots = vec![Dot::default(); 4 * (pairs.order.len() + 1)];
+        let mut g_max = 0.0f64;
+        let mut y64 = vec![0.0f64; PIECE];
+        for (p, (s, y)) in s.chunks_mut(PIECE).zip(y.chunks_mut(PIECE)).enumerate() {
+            let r = base + p * PIECE..base + p * PIECE + s.len();
+            let gn = &step.g_new[r.clone()];
+            s.iter_mut()
+                .zip(&step.x_new[r.clone()])
+                .zip(&step.x[r.clone()])
+                .for_each(|((s, a), b)| *s = (a - b) as f32);
+            y.iter_mut()
+                .zip(gn)
+                .zip(&step.g[r.clone()])
+                .for_each(|((y, a), b)| *y = (a - b) as f32);
+            let y64 = &mut y64[..y.len()];
+            y64.iter_mut().zip(&*y).for_each(|(w, &y)| *w = y.into());
+            let stored = pairs
+                .order
+                .iter()
+                .map(|&a| (&pairs.s[a][r.clone()], &pairs.y[a][r.clone()]))
+                .chain([(&*s, &*y)]);
+            for ((sa, ya), dots) in stored.zip(dots.chunks_mut(4)) {
+                add_two(&mut dots[..2], sa, y64, gn);
+                add_two(&mut dots[2..], ya, y64, gn);
+            }
+            g_max = gn.iter().fold(g_max, |m, v| m.max(v.abs()));
+        }
+        (dots.iter().map(Dot::sum).collect(), g_max)
+    }
+}
+
+/// d = −γg + Σ cs_i s_i + Σ cy_i y_i, pairs oldest first.
+struct Combination<'a> {
+    gamma: f64,
+    s: Vec<&'a [f32]>,
+    y: Vec<&'a [f32]>,
+    cs: Vec<f64>,
+    cy: Vec<f64>,
+}
+
+wide_fn! {
+    /// [`History::direction`]'s work on block `b`: its part of d, and of the slope gᵀd.
+    fn direction_block(b: usize, d: &mut [f64], g: &[f64], combination: &Combination<'_>) -> f64 {
+        let Combination { gamma, s, y, cs, cy } = combination;
+        let mut slope = Dot::default();
+        for (p, (d, g)) in d.chunks_mut(PIECE).zip(g.chunks(PIECE)).enumerate() {
+            let r = b * BLOCK + p * PIECE..b * BLOCK + p * PIECE + d.len();
+            d.iter_mut().zip(g).for_each(|(d, g)| *d = -gamma * g);
+            for (vectors, coefficients) in [(s, cs), (y, cy)] {
+                for (v, &c) in vectors.iter().zip(coefficients) {
+                    d.iter_mut()
+                        .zip(&v[r.clone()])
+                        .for_each(|(d, &v)| *d += c * f64::from(v));
+                }
+            }
+            slope.add(g, d);
+        }
+        slope.sum()
     }
 }
 
@@ -489,7 +541,8 @@ mod tests {
 
     /// A separable quadratic of 40,000 variables (three blocks of the vector kernels) with
     /// curvatures 1…7, minimum at x_i = sin(i): its iterates are the same bit for bit on one
-    /// thread and on four, since the blocks, not the threads, fix the order of every sum.
+    /// thread and on four, since the blocks, not the threads, fix the order of every sum (and
+    /// with or without AVX2).
     fn wide_quadratic(x: &[f64], g: &mut [f64]) -> f64 {
         let mut f = 0.0;
         for (i, (x, g)) in x.iter().zip(g.iter_mut()).enumerate() {
@@ -515,14 +568,18 @@ mod tests {
                 .install(|| minimize(vec![0.0; 40_000], wide_quadratic, &opts))
         };
         let (one, four) = (run(1), run(4));
+        // And the same with the vector loops as built for x86-64's baseline, on an AVX2 CPU.
+        let baseline = super::super::common::as_built(|| run(4));
         assert_eq!(one.iterations, 12);
-        assert_eq!(one.f.to_bits(), four.f.to_bits());
-        assert!(
-            one.x
-                .iter()
-                .zip(&four.x)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        );
+        for other in [&four, &baseline] {
+            assert_eq!(one.f.to_bits(), other.f.to_bits());
+            assert!(
+                one.x
+                    .iter()
+                    .zip(&other.x)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
         // And it is minimizing: from f(0) = Σ k sin²(i) / 2 ≈ 40,000 down by orders of magnitude.
         assert!(one.f < 1.0, "{}", one.f);
     }
