@@ -9,7 +9,7 @@
 //! writes the files. `annotate` is the labelling workflow. The command line is the binary's
 //! (`src/cli/`): this library neither prints nor parses flags. See ARCHITECTURE.md.
 #![deny(missing_docs)]
-// One exception, `features::tokens`'s interner prefetch (a cache hint), allows it where it is used.
+// The few exceptions (ARCHITECTURE.md, invariants) allow it where they are used.
 #![deny(unsafe_code)]
 
 pub mod annotate;
