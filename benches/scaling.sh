@@ -47,7 +47,7 @@ for ((r = 0; r < repeats; r++)); do
         done
     done
 done
-printf '%-9s %-9s %-8s %-11s %-11s %-11s %-11s\n' docs MB method wall_s_med wall_s_range rss_GB_med rss_GB_max
+printf '%-9s %-9s %-8s %-11s %-11s %-11s %-11s\n' docs MB method wall_s_med wall_s_range rss_GiB_med rss_GiB_max
 for n in $sizes; do
     mb=$(awk -v b="$(stat -c %s "$dir/synth-$n.csv")" 'BEGIN {printf "%.0f", b / 1e6}')
     for m in $(methods_for "$n"); do
