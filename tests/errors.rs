@@ -1199,6 +1199,73 @@ fn merge_with_another_corpus() {
     );
 }
 
+/// Shards whose plan (items, folds, near-duplicate groups) differs from the one merge derives
+/// are refused, as a shard from a version that groups differently would be (simulated here by
+/// editing the recorded fingerprint); a shard file from before the fingerprint was recorded
+/// still merges.
+#[test]
+fn merge_onto_other_folds_or_groups() {
+    let dir = one_shard();
+    let path = dir.path().join("out/shard-0-of-1.json");
+    let original = std::fs::read(&path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let recorded = v["settings"]["plan_sha256"].as_str().unwrap().to_owned();
+    assert_eq!(recorded.len(), 64, "a SHA-256 in hex: {recorded}");
+    v["settings"]["plan_sha256"] = "0".repeat(64).into();
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (code, _, stderr) = run_bin(dir.path(), &["merge", "out", "--corpus", "c.csv"]);
+    assert_eq!(code, 2, "{stderr}");
+    let want = format!(
+        "error: the shards ran on other folds or near-duplicate groups than this merge would use \
+         (plan sha256 000000000000…, here {}…): merge with the --near-dup and --near-dup-method \
+         the shards were run with, and the same topicbench version",
+        &recorded[..12]
+    );
+    assert_eq!(stderr.lines().next().unwrap(), want, "{stderr}");
+    v["settings"].as_object_mut().unwrap().remove("plan_sha256");
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (code, _, stderr) = run_bin(
+        dir.path(),
+        &["merge", "out", "--corpus", "c.csv", "--out", "merged"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// The report names the grouping method that ran (`auto` resolved), and none without grouping.
+#[test]
+fn the_report_names_the_grouping_method() {
+    let method = |extra: &[&str]| {
+        let (dir, code, stderr) = eval_corpus(GOOD_CORPUS, extra);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("out/latest.json")).unwrap())
+                .unwrap();
+        v["cv"]["near_duplicate_method"].clone()
+    };
+    assert_eq!(method(&[]), "exact");
+    assert_eq!(method(&["--near-dup-method", "minhash"]), "minhash");
+    let dir = corpus(SPLIT_CORPUS);
+    let (code, _, stderr) = run_bin(
+        dir.path(),
+        &[
+            "eval",
+            "--corpus",
+            "c.csv",
+            "--split",
+            "test",
+            "--out",
+            "out",
+            "--classifiers",
+            "majority",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/latest.json")).unwrap())
+            .unwrap();
+    assert!(v["cv"]["near_duplicate_method"].is_null(), "{}", v["cv"]);
+}
+
 #[test]
 fn shard_file_with_an_absurd_shard_count() {
     let dir = one_shard();

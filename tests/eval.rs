@@ -51,6 +51,7 @@ fn report_has_the_documented_keys_and_files() {
     assert_eq!(v["cv"]["repeats"], 3);
     assert_eq!(v["cv"]["seed"], 42);
     assert_eq!(v["cv"]["scheme"], "kfold");
+    assert_eq!(v["cv"]["near_duplicate_method"], "exact");
     assert!(
         v["cv"]["groups"].as_u64().unwrap() < 71,
         "near-duplicates must be grouped"

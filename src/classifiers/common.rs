@@ -29,9 +29,9 @@ pub fn constant_topic(y: ArrayView2<bool>, t: usize) -> Option<bool> {
 /// Defines a function whose body runs compiled for AVX2 when this CPU has it (nearly every
 /// x86-64 CPU since 2013), else as built (x86-64's baseline SSE2): for the solvers' vector
 /// loops, which then do four f64 operations per instruction instead of two. The numbers are the
-/// same either way: each addition and multiplication is still rounded on its own (FMA, which
-/// would fuse them, is not enabled) and the code fixes the order of every sum, whatever the
-/// vector width. The body should be a whole loop, not one element (the check is an atomic load).
+/// same either way: Rust never lets LLVM fuse a multiplication and an addition into one rounding
+/// or reorder floating-point operations (it would take explicit `mul_add` or fast-math flags),
+/// and the code fixes the order of every sum, whatever the vector width. The body should be a whole loop, not one element (the check is an atomic load).
 /// A function, not a closure: the body must be inlined into its AVX2 copy, and only a function
 /// can be marked to be inlined always.
 macro_rules! wide_fn {
@@ -62,18 +62,34 @@ static BASELINE_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 
 /// Whether [`wide_fn`] bodies run as built even on an AVX2 CPU (only tests set it).
 pub(crate) fn baseline_only() -> bool {
-    BASELINE_ONLY.load(std::sync::atomic::Ordering::Relaxed)
+    BASELINE_ONLY.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Runs `f` with [`wide_fn`] bodies as built, then restores the AVX2 path. Other threads'
-/// kernels meanwhile also run as built, which only makes them slower.
+/// Held by every test that compares the AVX2 path with the baseline one ([`as_built`]), for
+/// its whole length: the flag is global, so two such tests at once could otherwise compare a
+/// path with itself. (Other tests' kernels may run as built while one holds it: by the claim
+/// under test that changes only their speed.)
+#[cfg(test)]
+pub(crate) fn paths_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `f` with [`wide_fn`] bodies as built, then restores the AVX2 path (also if `f` panics).
+/// The caller holds [`paths_lock`].
 #[cfg(test)]
 pub(crate) fn as_built<R>(f: impl FnOnce() -> R) -> R {
     use std::sync::atomic::Ordering;
-    BASELINE_ONLY.store(true, Ordering::Relaxed);
-    let r = f();
-    BASELINE_ONLY.store(false, Ordering::Relaxed);
-    r
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BASELINE_ONLY.store(false, Ordering::SeqCst);
+        }
+    }
+    BASELINE_ONLY.store(true, Ordering::SeqCst);
+    let _restore = Restore;
+    f()
 }
 
 /// One binary linear model's fit: weights over the features, the bias, and a note when the

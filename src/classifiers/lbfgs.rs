@@ -9,11 +9,12 @@
 //! safeguarded quadratic interpolation; the first step has length 1/‖g‖ along −g, as L-BFGS-B's,
 //! later ones start at 1. Pairs with too little curvature (sᵀy ≤ 1e-10 · yᵀy) are not stored, so
 //! the inverse-Hessian estimate stays positive definite. The direction −H·g is formed from the
-//! compact representation of H, the same matrix the two-loop recursion applies, in two passes
-//! over the pairs per iteration rather than four per pair ([`History`]); the pairs are kept in
-//! f32. Everything is sequential arithmetic on plain slices in fixed blocks (sums within a block
-//! in a fixed order, blocks added in order; blocks run in parallel): the same objective gives the
-//! same iterates on any thread count.
+//! compact representation of H, the same matrix the two-loop recursion applies: each stored vector
+//! is still read twice per iteration, but the direction is written once rather than updated twice
+//! per pair (`History`); the pairs are kept in f32, half the bytes. Everything is sequential
+//! arithmetic on plain slices in fixed blocks (sums within a block in a fixed order, blocks added
+//! in order; blocks run in parallel): the same objective gives the same iterates on any thread
+//! count.
 
 use rayon::prelude::*;
 
@@ -167,11 +168,13 @@ fn max_abs(a: &[f64]) -> f64 {
 ///
 /// S and Y the pairs as columns (oldest first), R the upper triangle of SᵀY, D its diagonal, and
 /// γ = sᵀy / yᵀy of the newest pair. This is the matrix the two-loop recursion (Nocedal & Wright,
-/// algorithm 7.4) applies, but H·g then takes two passes over the history instead of one per
-/// pair and loop: one for Sᵀg and Yᵀg (fused with storing the newest pair and its products with
-/// the others, [`History::update`]), and one for the combination ([`History::direction`]).
-/// All products are f64 sums in fixed blocks over the stored (rounded) vectors, so H is exactly
-/// the BFGS matrix of those vectors and stays positive definite.
+/// algorithm 7.4) applies, but H·g then takes two passes over the history, with the direction
+/// written once, instead of a read-modify-write of the direction for each pair in each loop:
+/// one pass for Sᵀg and Yᵀg (fused with storing the newest pair and its products with the
+/// others, [`History::update`]), one for the combination ([`History::direction`]). All products
+/// are f64 sums in fixed blocks over the stored (rounded) vectors, so in exact arithmetic H would
+/// be the BFGS matrix of those vectors and positive definite; with rounding a direction can
+/// still fail to descend, which `minimize` catches (it restarts from −g).
 struct History {
     /// `memory + 1` buffers (allocated when first used): the stored pairs' and one free for the
     /// next candidate, which is kept only if its curvature is positive enough.
@@ -539,7 +542,7 @@ mod tests {
         assert!(!r.converged && r.iterations == 1);
     }
 
-    /// A separable quadratic of 40,000 variables (three blocks of the vector kernels) with
+    /// A separable quadratic of 40,003 variables (three blocks of the vector kernels) with
     /// curvatures 1…7, minimum at x_i = sin(i): its iterates are the same bit for bit on one
     /// thread and on four, since the blocks, not the threads, fix the order of every sum (and
     /// with or without AVX2).
@@ -560,12 +563,14 @@ mod tests {
             gtol: 0.0,
             ..Options::default()
         };
+        let _paths = super::super::common::paths_lock();
+        // 40,003: three blocks, the last with a tail that is not a multiple of 8.
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| minimize(vec![0.0; 40_000], wide_quadratic, &opts))
+                .install(|| minimize(vec![0.0; 40_003], wide_quadratic, &opts))
         };
         let (one, four) = (run(1), run(4));
         // And the same with the vector loops as built for x86-64's baseline, on an AVX2 CPU.
@@ -585,9 +590,10 @@ mod tests {
     }
 
     /// The compact form against the textbook two-loop recursion (Nocedal & Wright, algorithm
-    /// 7.4) on the pairs the history kept, with vectors longer than one block: five steps with
-    /// memory 3, one of them with negative curvature (not stored), so the oldest pair is dropped
-    /// once and the buffers are reused.
+    /// 7.4) on the pairs the history kept, with vectors longer than one block: seven steps with
+    /// memory 3, two of them with negative curvature (not stored; the last one, so the products
+    /// with the final gradient must come from a rejected step), so the oldest pair is dropped
+    /// twice and a dropped pair's buffer is reused (its old products must not leak in).
     #[test]
     fn the_compact_form_is_the_two_loop_recursion() {
         let n = BLOCK + 123;
@@ -599,10 +605,10 @@ mod tests {
         let mut history = History::new(3);
         let (mut x, mut g) = (vec![0.0; n], v(99));
         let mut kept = 0;
-        for j in 0..5 {
-            // y = s + a little of another direction (sᵀy > 0), except step 2: y = −s.
+        for j in 0..7 {
+            // y = s + a little of another direction (sᵀy > 0), except steps 2 and 6: y = −s.
             let s = v(2 * j);
-            let y: Vec<f64> = if j == 2 {
+            let y: Vec<f64> = if j == 2 || j == 6 {
                 s.iter().map(|s| -s).collect()
             } else {
                 v(2 * j + 1)
@@ -615,7 +621,7 @@ mod tests {
             let g_new: Vec<f64> = g.iter().zip(&y).map(|(g, y)| g + y).collect();
             let g_max = history.update((&x_new, &x), (&g_new, &g));
             assert_eq!(g_max, g_new.iter().fold(0.0f64, |m, v| m.max(v.abs())));
-            kept += usize::from(j != 2);
+            kept += usize::from(j != 2 && j != 6);
             assert_eq!(history.order.len(), kept.min(3), "step {j}");
             (x, g) = (x_new, g_new);
         }
@@ -650,10 +656,12 @@ mod tests {
             (slope - want).abs() <= 1e-9 * want.abs(),
             "{slope} vs {want}"
         );
-        // The stored pairs are the last three with positive curvature: steps 1, 3 and 4.
+        // The stored pairs are the last three with positive curvature: steps 3, 4 and 5, the
+        // last in the buffer step 0's pair had.
         let rounded = |v: Vec<f64>| v.iter().map(|&x| f64::from(x as f32)).collect::<Vec<_>>();
-        assert_eq!(s[0], rounded(v(2)));
-        assert_eq!(s[2], rounded(v(8)));
+        assert_eq!(s[0], rounded(v(6)));
+        assert_eq!(s[2], rounded(v(10)));
+        assert_eq!(history.order, [2, 3, 0]);
     }
 
     /// With no pairs the direction is −g and the slope −‖g‖².

@@ -9,7 +9,7 @@
 //! with scikit-learn's stopping rules: max |gradient component| ≤ `tol` (1e-4), a relative decrease
 //! of the objective ≤ 64·ε, or `max_iter` (100) iterations, which is reported as a note as
 //! scikit-learn warns. The objective's gradient is computed on the sparse matrix: scores feature by feature
-//! within bands of rows ([`Bands`]), and Xᵀ·(P − Y) feature by feature from a transposed copy,
+//! within bands of rows (`Bands`), and Xᵀ·(P − Y) feature by feature from a transposed copy,
 //! both in parallel with each output written by one task in a fixed order, so the numbers do not
 //! depend on the thread count. One-vs-rest topics are
 //! fitted in parallel and collected in order.
@@ -69,14 +69,23 @@ pub struct FittedLogistic {
 }
 
 /// X in row bands, each transposed: band j holds rows `j·rows ..` of X as feature → (row within
-/// the band, value). The scores X·W are formed band by band and feature by feature, reading W's
-/// rows in order while the band's scores stay in cache (row by row, each paragraph's words
-/// fetched W's rows from all over memory: 60% of the objective's time on 20 Newsgroups). Each
-/// score still adds x_ic·w_c in ascending c, so the numbers are those of the row-by-row
-/// product, whatever the number of bands.
+/// the band, value), for the features present in the band only (so the bands together are one
+/// more copy of X's values, whatever their number). The scores X·W are formed band by band and
+/// feature by feature, reading W's rows in order while the band's scores stay in cache (row by
+/// row, each paragraph's words fetched W's rows from all over memory: 60% of the objective's
+/// time on 20 Newsgroups). Each score still adds x_ic·w_c in ascending c, so the numbers are
+/// those of the row-by-row product, whatever the number of bands.
 struct Bands {
     rows: usize,
-    bands: Vec<Csr>,
+    bands: Vec<Band>,
+}
+
+/// One band: feature `features[f]` has the (row, value) entries `starts[f]..starts[f + 1]`.
+struct Band {
+    features: Vec<u32>,
+    starts: Vec<usize>,
+    rows: Vec<u32>,
+    vals: Vec<f64>,
 }
 
 impl Bands {
@@ -87,7 +96,22 @@ impl Bands {
         let all: Vec<usize> = (0..n).collect();
         let bands = all
             .par_chunks(rows)
-            .map(|band| x.select_rows(band).transpose())
+            .map(|band| {
+                let t = x.select_rows(band).transpose();
+                let features: Vec<u32> = (0..t.n_rows())
+                    .filter(|&c| t.indptr[c + 1] > t.indptr[c])
+                    .map(|c| c as u32)
+                    .collect();
+                let mut starts = Vec::with_capacity(features.len() + 1);
+                starts.push(0);
+                starts.extend(features.iter().map(|&c| t.indptr[c as usize + 1]));
+                Band {
+                    features,
+                    starts,
+                    rows: t.indices,
+                    vals: t.data,
+                }
+            })
             .collect();
         Bands { rows, bands }
     }
@@ -150,7 +174,7 @@ impl Problem<'_> {
             .enumerate()
             .for_each(|(run, g)| {
                 let first = run * FEATURES_PER_TASK;
-                gradient_run(g, first, w, self.penalty, self.xt, &dz);
+                gradient_run(g, first, w, self.penalty, self.xt, &dz, k);
             });
         gb.fill(0.0);
         for row in dz.chunks(k) {
@@ -169,11 +193,13 @@ impl Problem<'_> {
 
 wide_fn! {
     /// The scores z = X·W + b of one band's rows (`z`, rows × k), feature by feature.
-    fn scores_band(z: &mut [f64], band: &Csr, w: &[f64], b: &[f64]) {
+    fn scores_band(z: &mut [f64], band: &Band, w: &[f64], b: &[f64]) {
         let k = b.len();
         z.chunks_mut(k).for_each(|z| z.copy_from_slice(b));
-        for c in 0..band.n_rows() {
-            let (rows, vals) = band.row(c);
+        for (f, &c) in band.features.iter().enumerate() {
+            let (from, to) = (band.starts[f], band.starts[f + 1]);
+            let (rows, vals) = (&band.rows[from..to], &band.vals[from..to]);
+            let c = c as usize;
             let wc = &w[c * k..(c + 1) * k];
             for (&i, &v) in rows.iter().zip(vals) {
                 let zi = &mut z[i as usize * k..(i as usize + 1) * k];
@@ -186,8 +212,7 @@ wide_fn! {
 wide_fn! {
     /// The gradient's rows (k each) of the features from `first` on: penalty·w_c plus
     /// Σ_i x_ic·dz_i, added in row order (`xt` is X transposed, `dz` rows × k).
-    fn gradient_run(g: &mut [f64], first: usize, w: &[f64], penalty: f64, xt: &Csr, dz: &[f64]) {
-        let k = dz.len() / xt.n_cols.max(1);
+    fn gradient_run(g: &mut [f64], first: usize, w: &[f64], penalty: f64, xt: &Csr, dz: &[f64], k: usize) {
         for (j, g) in g.chunks_mut(k).enumerate() {
             let c = first + j;
             let wc = &w[c * k..(c + 1) * k];
@@ -482,6 +507,7 @@ mod tests {
                     )
                 })
         };
+        let _paths = crate::classifiers::common::paths_lock();
         for single_label in [true, false] {
             let one = fit(1, single_label);
             assert_eq!(one, fit(3, single_label), "single_label {single_label}");

@@ -333,6 +333,7 @@ pub fn check_project(project: &Project, threshold: f64) -> (Diagnostics, Option<
         corpus_sha256: articles::sha256_hex(&corpus_bytes),
         labels_sha256: articles::sha256_hex(&labels_bytes),
         group_threshold: threshold,
+        group_method: "exact",
     };
     warn_dataset(&dataset, project, &mut d);
     (d, Some(dataset))

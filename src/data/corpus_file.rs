@@ -366,11 +366,13 @@ pub fn load_with(
     ds.corpus_sha256 = sha;
     if let Some((t, method)) = grouping {
         let texts: Vec<&str> = ds.items.iter().map(|i| i.text.as_str()).collect();
+        let texts_len = texts.len();
         let group = groups::groups(&texts, t, method, &|d, n| progress("grouping", d, n));
         for (item, g) in ds.items.iter_mut().zip(group) {
             item.group = g;
         }
         ds.group_threshold = t;
+        ds.group_method = method.resolve(texts_len).name();
     }
     Ok((ds, notes))
 }
@@ -490,6 +492,11 @@ pub fn build(
         corpus_sha256: String::new(),
         labels_sha256: String::new(),
         group_threshold: group_threshold.unwrap_or(f64::NAN),
+        group_method: if group_threshold.is_some() {
+            "exact"
+        } else {
+            ""
+        },
     })
 }
 

@@ -87,6 +87,9 @@ pub struct Dataset {
     pub labels_sha256: String,
     /// Jaccard threshold the groups were built with.
     pub group_threshold: f64,
+    /// How the near-duplicate pairs were found: `exact` or `minhash` (`auto` resolved); empty
+    /// when the documents were not grouped.
+    pub group_method: &'static str,
 }
 
 impl Dataset {
@@ -168,6 +171,7 @@ mod tests {
             corpus_sha256: String::new(),
             labels_sha256: String::new(),
             group_threshold: 0.3,
+            group_method: "exact",
         };
         ds.release_texts();
         for (it, t) in ds.items.iter().zip(texts) {

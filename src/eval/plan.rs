@@ -52,6 +52,31 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// SHA-256 (hex) of what decides which predictions a fold holds and how they are resampled:
+    /// the evaluated items, every fold's training and test items, and each item's near-duplicate
+    /// group. Shards record it and `merge` compares it with its own plan, so shards never get
+    /// merged onto folds other than the ones they ran (another seed, threshold, grouping method
+    /// or a version that groups differently).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut list = |tag: &[u8], values: &[usize]| {
+            h.update(tag);
+            h.update((values.len() as u64).to_le_bytes());
+            for &v in values {
+                h.update((v as u64).to_le_bytes());
+            }
+        };
+        list(b"items", &self.items);
+        list(b"groups", &self.group_of);
+        for f in &self.folds {
+            list(b"fold", &[f.repeat, f.fold]);
+            list(b"train", &f.train);
+            list(b"test", &f.test);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Is there one held-out test set (`--split test`) rather than cross-validation folds?
     pub fn held_out(&self) -> bool {
         self.folds.len() == 1
@@ -183,4 +208,51 @@ pub fn prepare(ds: &Dataset, scheme: Scheme, seed: u64) -> Result<Prepared> {
         groups: group_ids.len(),
         group_of: groups,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(group_of: Vec<usize>, first_test: Vec<usize>) -> Prepared {
+        let fold = |fold, train, test| Fold {
+            repeat: 0,
+            fold,
+            train,
+            test,
+        };
+        Prepared {
+            items: vec![0, 1, 2, 3],
+            gold: Array2::from_elem((4, 1), true),
+            folds: vec![
+                fold(0, vec![2, 3], first_test),
+                fold(1, vec![0, 1], vec![2, 3]),
+            ],
+            repeats: 1,
+            single_label: true,
+            groups: 3,
+            group_of,
+        }
+    }
+
+    // Python's hashlib over the documented encoding (tag, then the length and each value as
+    // little-endian u64): items [0,1,2,3]; groups [0,0,1,2]; fold [0,0] train [2,3] test [0,1];
+    // fold [0,1] train [0,1] test [2,3] ->
+    // 70edf573697bd95c52d270644c498127284c23575b0b74090fcef6366723d655
+    #[test]
+    fn the_fingerprint_covers_folds_and_groups() {
+        let base = plan(vec![0, 0, 1, 2], vec![0, 1]);
+        assert_eq!(
+            base.fingerprint(),
+            "70edf573697bd95c52d270644c498127284c23575b0b74090fcef6366723d655"
+        );
+        assert_ne!(
+            base.fingerprint(),
+            plan(vec![0, 1, 1, 2], vec![0, 1]).fingerprint()
+        );
+        assert_ne!(
+            base.fingerprint(),
+            plan(vec![0, 0, 1, 2], vec![1, 0]).fingerprint()
+        );
+    }
 }

@@ -636,6 +636,70 @@ mod tests {
         assert_eq!(cluster_bootstrap(&[], 1, 2000, 5), [None; 4]);
     }
 
+    /// Counting equal outcomes together gives exactly what visiting every unit gives: the
+    /// permutation test and the bootstrap against unit-by-unit versions on the same draws, on
+    /// multi-label cells where many units share an outcome and some do not.
+    #[test]
+    fn counting_classes_equals_visiting_every_unit() {
+        let gold = matrix("1010 0100 1100 0000 0011 1000 0110 1001");
+        let pred_a = matrix("1000 0100 1010 0000 0001 0100 0110 1000");
+        let pred_b = matrix("1010 0000 1100 0010 0011 1000 0100 1001");
+        // 40 units of one document each, cycling through the 8 rows: outcomes repeat.
+        let rows: Vec<usize> = (0..40).map(|u| u % 8).collect();
+        let g = gold.select(ndarray::Axis(0), &rows);
+        let (pa, pb) = (
+            pred_a.select(ndarray::Axis(0), &rows),
+            pred_b.select(ndarray::Axis(0), &rows),
+        );
+        let units: Vec<usize> = (0..40).collect();
+        let a = cells(g.view(), pa.view(), &units, 40);
+        let b = cells(g.view(), pb.view(), &units, 40);
+        let (rounds, seed) = (700, 11);
+        // Permutation test, unit by unit.
+        let (ta, tb) = (tally(&a, 4), tally(&b, 4));
+        let observed = diff(&ta.headline(), &tb.headline());
+        let mut total = ta.clone();
+        total.add_tally(&tb, 1);
+        let hits: Vec<[u64; 4]> = rounds_in_blocks(
+            rounds,
+            seed,
+            || vec![0u64; 1],
+            |rng, bits| {
+                bits.iter_mut().for_each(|w| *w = rng.next_u64());
+                let mut xa = ta.clone();
+                for u in 0..40 {
+                    if a[u] != b[u] && bits[u / 64] >> (u % 64) & 1 == 1 {
+                        xa.add_delta(&Delta::between(&a[u], &b[u]), 1);
+                    }
+                }
+                let mut xb = total.clone();
+                xb.add_tally(&xa, -1);
+                let d = diff(&xa.headline(), &xb.headline());
+                std::array::from_fn(|m| u64::from(d[m].abs() >= observed[m].abs() - 1e-12))
+            },
+        );
+        let naive: [f64; 4] = std::array::from_fn(|m| {
+            let count: u64 = hits.iter().map(|h| h[m]).sum();
+            (1 + count) as f64 / (rounds + 1) as f64
+        });
+        assert_eq!(permutation_test(&a, &b, 4, rounds, seed), naive);
+        // Bootstrap, unit by unit.
+        let naive_values = bootstrap(40, rounds, seed, |w| {
+            [&a, &b]
+                .iter()
+                .map(|cells| {
+                    let mut t = Tally::new(4);
+                    for (c, &k) in cells.iter().zip(w) {
+                        t.add(c, i64::from(k));
+                    }
+                    t.headline()
+                })
+                .collect::<Vec<_>>()
+        });
+        let (ra, rb) = (vec![a.clone()], vec![b.clone()]);
+        assert_eq!(bootstrap_values(&[&ra, &rb], 4, rounds, seed), naive_values);
+    }
+
     /// The same seed gives the same numbers on 1 and 2 threads, and another seed other draws.
     #[test]
     fn deterministic_on_any_thread_count() {

@@ -40,6 +40,10 @@ pub struct Settings {
     pub seed: u64,
     /// Near-duplicate threshold.
     pub near_duplicate_threshold: Option<f64>,
+    /// [`Prepared::fingerprint`] of the run's plan (items, folds, groups), which `merge` checks
+    /// against its own. Empty in shard files written before it was recorded (not checked).
+    #[serde(default)]
+    pub plan_sha256: String,
     /// `eval --memory-budget`, in bytes (the budget of the classifiers' dense copies, which
     /// their parameters also show; merge needs it for the learning curve). Shard files written
     /// before it was recorded had the default.
@@ -438,6 +442,7 @@ fn settings(
         repeats: prepared.repeats,
         seed: config.seed,
         near_duplicate_threshold: ds.group_threshold.is_finite().then_some(ds.group_threshold),
+        plan_sha256: prepared.fingerprint(),
         memory_budget_bytes: config.run.memory_budget_bytes,
         classifiers: infos
             .iter()

@@ -199,13 +199,14 @@ struct Slot {
 /// Slots of a new table.
 const INITIAL_SLOTS: usize = 1 << 12;
 
-/// A fast multiplicative hash of a term given its [`head`], 8 bytes at a time.
+/// A fast multiplicative hash of a term given its [`head`], 8 bytes at a time (tests; the
+/// tokenizer hashes words in place with [`term_hash_in`] and bigrams with [`bigram_hash`]).
 #[cfg(test)]
 fn term_hash(t: &[u8], head: u64) -> u64 {
     term_hash_in(t, 0, t.len(), head)
 }
 
-/// The table hash of the bigram "a b" from its words' [`term_hash`]es.
+/// The table hash of the bigram "a b" from its words' hashes (`term_hash_in`).
 #[inline]
 fn bigram_hash(a: u64, b: u64) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -213,7 +214,7 @@ fn bigram_hash(a: u64, b: u64) -> u64 {
     h ^ (h >> 29)
 }
 
-/// [`term_hash`] of `buf[start..end]`. Each 8-byte step past the head is one load, masked
+/// The hash of the word `buf[start..end]`. Each 8-byte step past the head is one load, masked
 /// when it runs past `end` (when `buf` has 8 bytes to spare there, as the tokenizer's padded
 /// copy does; otherwise byte by byte).
 #[inline]
@@ -249,7 +250,8 @@ impl Interner {
         hash as usize & (self.slots.len().wrapping_sub(1))
     }
 
-    /// The slot of `t` (non-empty; its [`head`] is `h` and its [`term_hash`] is `hash`),
+    /// The slot of `t` (non-empty; its [`head`] is `h` and its table hash is `hash`: a word's
+    /// [`term_hash_in`], a bigram's [`bigram_hash`], always the same for the same term),
     /// interning it if new.
     #[inline(always)]
     fn slot(&mut self, t: &[u8], h: u64, hash: u64) -> usize {
@@ -326,7 +328,7 @@ impl Interner {
         }
     }
 
-    /// Counts `t` (whose [`head`] is `h` and [`term_hash`] is `hash`) in document `doc`
+    /// Counts `t` (whose [`head`] is `h` and table hash is `hash`) in document `doc`
     /// (1-based), whose pairs so far are `pairs`.
     #[inline(always)]
     fn count(&mut self, t: &[u8], h: u64, hash: u64, doc: u32, pairs: &mut DocPairs) {

@@ -309,6 +309,7 @@ pub fn report_json(ds: &Dataset, e: &Evaluation, info: &RunInfo) -> Value {
             "seed": info.seed,
             "groups": p.groups,
             "near_duplicate_threshold": ds.group_threshold,
+            "near_duplicate_method": (!ds.group_method.is_empty()).then_some(ds.group_method),
             "memory_budget_bytes": info.memory_budget_bytes,
         },
         "baseline": info.baseline,
