@@ -52,7 +52,9 @@ def main():
     models = (args[1] if len(args) > 1 else "linear_svm,logistic_regression,bernoulli_nb").split(",")
     for path, what in [(corpus, "corpus"), (reference, "scikit-learn reference script")]:
         if not path.is_file():
-            sys.exit(f"compare_contenders: {what} {path} not found")
+            hint = ("give the corpus CSV as the first argument" if what == "corpus" else
+                    "give --reference PATH (the default is ../shared beside this clone)")
+            sys.exit(f"compare_contenders: {what} {path} not found: {hint}")
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     # One eval per model: eval fits its classifiers in parallel, which would slow each fit down.

@@ -122,7 +122,9 @@ def main():
         die("--repeats must be at least 1")
     for path, what in [(args.corpus, "corpus"), (args.reference, "scikit-learn reference script")]:
         if not path.is_file():
-            die(f"{what} {path} not found")
+            hint = ("give the corpus CSV as the first argument" if what == "corpus" else
+                    "give --reference PATH (the default is ../shared beside this clone)")
+            die(f"{what} {path} not found: {hint}")
     if not os.access("/usr/bin/time", os.X_OK):
         die("needs GNU time at /usr/bin/time (apt-get install time)")
     if subprocess.run([sys.executable, "-c", "import sklearn"]).returncode != 0:

@@ -131,7 +131,7 @@ fn check_validates_a_corpus_file_without_evaluating_it() {
         assert_eq!(code, 0, "{files:?}: {stderr}");
         assert_eq!(
             stdout,
-            "ok: 240 documents (192 train, 48 test), 24 topics, single-label, 0 near-duplicate groups\n",
+            "ok: 240 documents (192 train, 48 test), 24 topics, single-label, 0 groups of near-duplicates\n",
             "{files:?}"
         );
         // Nothing was evaluated: no report folder.

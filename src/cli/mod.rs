@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Some(ds) if errors == 0 => {
                     let body = ds.body().len();
                     out(&format!(
-                        "ok: {} paragraphs in {} articles ({body} body), {} topics, {} near-duplicate groups; {warnings} warning(s)\n",
+                        "ok: {} paragraphs in {} articles ({body} body), {} topics, {} groups of near-duplicates; {warnings} warning(s)\n",
                         ds.items.len(),
                         ds.items
                             .iter()
@@ -428,7 +428,7 @@ fn cmd_check_corpus(cli: &Cli, source: &CorpusArgs) -> Result<i32> {
         .map_err(|e| e.in_file(&data_source(&project, source.path())))?;
     let test = ds.items.iter().filter(|i| i.is_test == Some(true)).count();
     out(&format!(
-        "ok: {} documents ({}), {} topics, {}-label, {} near-duplicate groups\n",
+        "ok: {} documents ({}), {} topics, {}-label, {} groups of near-duplicates\n",
         ds.items.len(),
         if split {
             format!("{} train, {test} test", ds.items.len() - test)
