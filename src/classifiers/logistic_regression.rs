@@ -196,6 +196,17 @@ wide_fn! {
     fn scores_band(z: &mut [f64], band: &Band, w: &[f64], b: &[f64]) {
         let k = b.len();
         z.chunks_mut(k).for_each(|z| z.copy_from_slice(b));
+        if k == 1 {
+            // A binary model: the same additions, without a one-element slice per value.
+            for (f, &c) in band.features.iter().enumerate() {
+                let (from, to) = (band.starts[f], band.starts[f + 1]);
+                let wc = w[c as usize];
+                for (&i, &v) in band.rows[from..to].iter().zip(&band.vals[from..to]) {
+                    z[i as usize] += v * wc;
+                }
+            }
+            return;
+        }
         for (f, &c) in band.features.iter().enumerate() {
             let (from, to) = (band.starts[f], band.starts[f + 1]);
             let (rows, vals) = (&band.rows[from..to], &band.vals[from..to]);
@@ -213,6 +224,20 @@ wide_fn! {
     /// The gradient's rows (k each) of the features from `first` on: penalty·w_c plus
     /// Σ_i x_ic·dz_i, added in row order (`xt` is X transposed, `dz` rows × k).
     fn gradient_run(g: &mut [f64], first: usize, w: &[f64], penalty: f64, xt: &Csr, dz: &[f64], k: usize) {
+        if k == 1 {
+            // A binary model: the same additions in the same order, in a register rather than
+            // through memory.
+            for (j, g) in g.iter_mut().enumerate() {
+                let c = first + j;
+                let (rows, vals) = xt.row(c);
+                let mut sum = penalty * w[c];
+                for (&i, &v) in rows.iter().zip(vals) {
+                    sum += v * dz[i as usize];
+                }
+                *g = sum;
+            }
+            return;
+        }
         for (j, g) in g.chunks_mut(k).enumerate() {
             let c = first + j;
             let wc = &w[c * k..(c + 1) * k];
