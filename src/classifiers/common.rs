@@ -41,7 +41,7 @@ macro_rules! wide_fn {
             #[inline(always)]
             fn body($($arg: $ty),*) $(-> $ret)? $body
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") && !$crate::classifiers::common::baseline_only() {
+            if $crate::classifiers::common::avx2_in_use() {
                 #[target_feature(enable = "avx2")]
                 fn avx2($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
@@ -56,6 +56,16 @@ macro_rules! wide_fn {
     };
 }
 pub(crate) use wide_fn;
+
+/// Whether [`wide_fn`] bodies run their AVX2 copies here: for a body that picks a different (but
+/// equal in every number) loop for them.
+#[inline]
+pub(crate) fn avx2_in_use() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2") && !baseline_only();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 
 /// Set by tests to run [`wide_fn`] bodies as built, to check that AVX2 changes no number.
 static BASELINE_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
