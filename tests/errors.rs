@@ -78,6 +78,29 @@ fn eval_corpus(bytes: impl AsRef<[u8]>, extra: &[&str]) -> (tempfile::TempDir, i
     (dir, code, stderr)
 }
 
+/// `eval --corpus c.csv --split test --classifiers majority` on [`SPLIT_CORPUS`], plus `extra`,
+/// in a new folder: the folder, exit code and stderr.
+fn eval_split(extra: &[&str]) -> (tempfile::TempDir, i32, String) {
+    let dir = corpus(SPLIT_CORPUS);
+    let mut args = vec![
+        "eval",
+        "--corpus",
+        "c.csv",
+        "--split",
+        "test",
+        "--classifiers",
+        "majority",
+    ];
+    args.extend_from_slice(extra);
+    let (code, _, stderr) = run_bin(dir.path(), &args);
+    (dir, code, stderr)
+}
+
+/// `out/latest.json` of a run in `dir`.
+fn latest(dir: &tempfile::TempDir) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.path().join("out/latest.json")).unwrap()).unwrap()
+}
+
 /// `eval --corpus c.csv` on `bytes` fails with exit 1 and the one line `want`.
 fn corpus_fails(bytes: impl AsRef<[u8]>, want: &str) {
     let dir = corpus(bytes);
@@ -1145,23 +1168,7 @@ fn split_test_without_a_corpus() {
 /// (it used to say `--split test needs --corpus`, though merge has no `--split`).
 #[test]
 fn merge_of_split_test_shards_without_the_corpus() {
-    let dir = corpus(SPLIT_CORPUS);
-    let (code, _, stderr) = run_bin(
-        dir.path(),
-        &[
-            "eval",
-            "--corpus",
-            "c.csv",
-            "--split",
-            "test",
-            "--shard",
-            "0/1",
-            "--out",
-            "shards",
-            "--classifiers",
-            "majority",
-        ],
-    );
+    let (dir, code, stderr) = eval_split(&["--shard", "0/1", "--out", "shards"]);
     assert_eq!(code, 0, "{stderr}");
     fails(
         dir.path(),
@@ -1237,32 +1244,13 @@ fn the_report_names_the_grouping_method() {
     let method = |extra: &[&str]| {
         let (dir, code, stderr) = eval_corpus(GOOD_CORPUS, extra);
         assert_eq!(code, 0, "{stderr}");
-        let v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("out/latest.json")).unwrap())
-                .unwrap();
-        v["cv"]["near_duplicate_method"].clone()
+        latest(&dir)["cv"]["near_duplicate_method"].clone()
     };
     assert_eq!(method(&[]), "exact");
     assert_eq!(method(&["--near-dup-method", "minhash"]), "minhash");
-    let dir = corpus(SPLIT_CORPUS);
-    let (code, _, stderr) = run_bin(
-        dir.path(),
-        &[
-            "eval",
-            "--corpus",
-            "c.csv",
-            "--split",
-            "test",
-            "--out",
-            "out",
-            "--classifiers",
-            "majority",
-        ],
-    );
+    let (dir, code, stderr) = eval_split(&["--out", "out"]);
     assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/latest.json")).unwrap())
-            .unwrap();
+    let v = latest(&dir);
     assert!(v["cv"]["near_duplicate_method"].is_null(), "{}", v["cv"]);
 }
 

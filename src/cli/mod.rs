@@ -721,13 +721,14 @@ fn cmd_merge(cli: &Cli, project: &Project, args: &MergeArgs) -> Result<i32> {
     let (settings, units) = topicbench::eval::shard::read_shards(&files, ds.topics.len())?;
     let prepared = eval::prepare(&ds, scheme, settings.seed)
         .map_err(|e| e.in_file(&data_source(project, args.source.path())))?;
-    if !settings.plan_sha256.is_empty() && settings.plan_sha256 != prepared.fingerprint() {
+    let plan = prepared.fingerprint();
+    if !settings.plan_sha256.is_empty() && settings.plan_sha256 != plan {
         return Err(Error::Usage(format!(
             "the shards ran on other folds or near-duplicate groups than this merge would use \
              (plan sha256 {}…, here {}…): merge with the --near-dup and --near-dup-method the \
              shards were run with, and the same topicbench version",
             settings.plan_sha256.chars().take(12).collect::<String>(),
-            prepared.fingerprint().chars().take(12).collect::<String>()
+            plan.chars().take(12).collect::<String>()
         )));
     }
     let mut stage_secs = std::collections::BTreeMap::new();
