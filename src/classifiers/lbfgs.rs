@@ -23,7 +23,11 @@ use super::common::wide_fn;
 /// Options.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
-    /// Correction pairs kept (SciPy's and scikit-learn's default: 10).
+    /// Correction pairs kept (default 5; SciPy's, and so scikit-learn's, is 10). Each pair is
+    /// read twice per iteration, and more pairs saved few iterations or none on the logistic
+    /// regressions tried (README, "The contenders against scikit-learn"): on 20 Newsgroups
+    /// 45–62 for anything from 3 to 15 pairs, 47 with 5 and 57 with 10; on Reuters' single-label
+    /// documents 59 with 5 and 52 with 10, in the same time.
     pub memory: usize,
     /// Most iterations.
     pub max_iter: usize,
@@ -38,7 +42,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            memory: 10,
+            memory: 5,
             max_iter: 100,
             gtol: 1e-4,
             ftol: 64.0 * f64::EPSILON,

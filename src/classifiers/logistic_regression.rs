@@ -5,7 +5,7 @@
 //!
 //! The objective is scikit-learn's: the mean log-loss over the n training paragraphs plus
 //! ‖W‖² / (2·C·n), the intercepts unpenalized; multinomial uses one weight vector per class (the
-//! symmetric parametrization). It is minimized by L-BFGS ([`super::lbfgs`], 10 pairs, from zero)
+//! symmetric parametrization). It is minimized by L-BFGS ([`super::lbfgs`], 5 pairs, from zero)
 //! with scikit-learn's stopping rules: max |gradient component| ≤ `tol` (1e-4), a relative decrease
 //! of the objective ≤ 64·ε, or `max_iter` (100) iterations, which is reported as a note as
 //! scikit-learn warns. The objective's gradient is computed on the sparse matrix: scores feature by feature
