@@ -54,35 +54,77 @@ impl Tokenized {
             .par_chunks(chunk)
             .map(|chunk| tokenize_chunk(chunk, ngram_max))
             .collect();
-        // Every chunk's terms, sorted together (byte = code point order, 8 bytes at a time);
-        // equal terms from different chunks end up adjacent and share one final id, their rank.
+        // Every chunk's terms, sorted together (byte = code point order: the first 16 bytes as two
+        // keys, then the rest); equal terms from different chunks end up adjacent and share one
+        // final id, their rank.
         let key = |t: &[u8]| u64::from_be_bytes(head(t).to_le_bytes());
-        let mut all: Vec<(u64, u32, u32)> = chunks
-            .iter()
+        let key2 = |t: &[u8]| t.get(8..).map_or(0, key);
+        let mut all: Vec<(u64, u64, u32, u32)> = chunks
+            .par_iter()
             .enumerate()
-            .flat_map(|(c, ch)| {
+            .flat_map_iter(|(c, ch)| {
                 let local = &ch.terms;
-                (0..local.len()).map(move |id| (key(local.term(id)), c as u32, id as u32))
+                (0..local.len()).map(move |id| {
+                    let t = local.term(id);
+                    (key(t), key2(t), c as u32, id as u32)
+                })
             })
             .collect();
-        let term = |&(_, c, id): &(u64, u32, u32)| chunks[c as usize].terms.term(id as usize);
+        let term =
+            |&(_, _, c, id): &(u64, u64, u32, u32)| chunks[c as usize].terms.term(id as usize);
         all.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| term(a).get(8..).cmp(&term(b).get(8..)))
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| term(a).get(16..).cmp(&term(b).get(16..)))
         });
-        let mut finals: Vec<Vec<u32>> = chunks.iter().map(|c| vec![0; c.terms.len()]).collect();
-        let mut term_bytes: Vec<u8> = Vec::new();
-        let mut term_starts = vec![0];
-        let mut last: Option<&[u8]> = None;
-        for e in &all {
-            let t = term(e);
-            if last != Some(t) {
-                term_bytes.extend_from_slice(t);
-                term_starts.push(term_bytes.len());
-                last = Some(t);
-            }
-            finals[e.1 as usize][e.2 as usize] = (term_starts.len() - 2) as u32;
+        // A term's id is the number of distinct terms before it. Runs of the sorted list are
+        // merged in parallel: each keeps the terms that start there (compared with the entry
+        // before, also across runs) and numbers them from 0 in its key field; the runs' counts
+        // then give each run's first id.
+        let before: Vec<Option<(u32, u32)>> = (0..all.len().div_ceil(MERGE_RUN))
+            .map(|r| (r > 0).then(|| all[r * MERGE_RUN - 1]).map(|e| (e.2, e.3)))
+            .collect();
+        let runs: Vec<(Vec<u8>, Vec<usize>)> = all
+            .par_chunks_mut(MERGE_RUN)
+            .zip(&before)
+            .map(|(run, before)| {
+                let (mut bytes, mut ends) = (Vec::new(), Vec::new());
+                let mut last = before.map(|(c, id)| term(&(0, 0, c, id)));
+                for e in run.iter_mut() {
+                    let t = term(e);
+                    if last != Some(t) {
+                        bytes.extend_from_slice(t);
+                        ends.push(bytes.len());
+                        last = Some(t);
+                    }
+                    // The first entries of a run that continue the run before's last term get
+                    // u64::MAX: one less than 0, that term's id in its run.
+                    e.0 = (ends.len() as u64).wrapping_sub(1);
+                }
+                (bytes, ends)
+            })
+            .collect();
+        let mut firsts = Vec::with_capacity(runs.len());
+        let mut term_bytes: Vec<u8> = Vec::with_capacity(runs.iter().map(|r| r.0.len()).sum());
+        let mut term_starts = Vec::with_capacity(runs.iter().map(|r| r.1.len()).sum::<usize>() + 1);
+        term_starts.push(0);
+        for (bytes, ends) in &runs {
+            firsts.push(term_starts.len() as u64 - 1);
+            let base = term_bytes.len();
+            term_bytes.extend_from_slice(bytes);
+            term_starts.extend(ends.iter().map(|e| base + e));
         }
+        drop(runs);
+        // Each chunk's final ids, chunks in parallel (each scans the list for its own entries).
+        let mut finals: Vec<Vec<u32>> = chunks.iter().map(|c| vec![0; c.terms.len()]).collect();
+        finals.par_iter_mut().enumerate().for_each(|(c, fin)| {
+            for (run, &first) in all.chunks(MERGE_RUN).zip(&firsts) {
+                for e in run.iter().filter(|e| e.2 as usize == c) {
+                    fin[e.3 as usize] = first.wrapping_add(e.0) as u32;
+                }
+            }
+        });
+        drop(all);
         // Tokens are cut at character boundaries, so this is UTF-8; were it not, each term is
         // made valid on its own (keeping the starts right).
         let (term_text, term_starts) = match String::from_utf8(term_bytes) {
@@ -195,6 +237,10 @@ struct Slot {
     /// Index of its pair among that document's.
     at: u32,
 }
+
+/// Entries of the sorted term list merged per task by [`Tokenized::new`] (3 in unit tests, so
+/// that their small vocabularies span several runs).
+const MERGE_RUN: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
 /// Slots of a new table.
 const INITIAL_SLOTS: usize = 1 << 12;
