@@ -229,10 +229,16 @@ pub fn tokenize(
     let mut ngrams: Vec<usize> = classifiers.iter().map(|c| c.features().ngram_max).collect();
     ngrams.sort_unstable();
     ngrams.dedup();
-    ngrams
-        .iter()
-        .map(|&n| (n, Tokenized::new(&texts, n)))
-        .collect()
+    // Unigrams come from the bigram tokenization when there is one (the same terms and counts).
+    let mut out = BTreeMap::new();
+    for &n in ngrams.iter().rev() {
+        let tok = match out.get(&2) {
+            Some(bigrams) if n == 1 => Tokenized::unigrams(bigrams),
+            _ => Tokenized::new(&texts, n),
+        };
+        out.insert(n, tok);
+    }
+    out
 }
 
 /// [`tokenize`] and the seconds it took.

@@ -173,6 +173,54 @@ impl Tokenized {
         }
     }
 
+    /// The unigram tokenization of the same texts, from one with bigrams: its terms without a
+    /// space (a bigram is two words joined by one) and their counts. Equal to
+    /// `Tokenized::new(texts, 1)` (tested), without reading the texts again. Ranks among the
+    /// unigrams keep their order, so each document's pairs stay sorted.
+    pub fn unigrams(&self) -> Tokenized {
+        let bytes = self.term_text.as_bytes();
+        // Old id -> 1 + new id, or 0 for a bigram.
+        let mut new_id = vec![0u32; self.n_terms()];
+        let mut term_text = String::new();
+        let mut term_starts = vec![0];
+        for (id, w) in self.term_starts.windows(2).enumerate() {
+            let t = &bytes[w[0]..w[1]];
+            if !t.contains(&b' ') {
+                term_text.push_str(self.term(id));
+                term_starts.push(term_text.len());
+                new_id[id] = (term_starts.len() - 1) as u32;
+            }
+        }
+        let chunks = self
+            .chunks
+            .par_iter()
+            .map(|c| {
+                let (mut pairs, mut ends) = (Vec::new(), Vec::with_capacity(c.ends.len()));
+                let mut start = 0;
+                for &end in &c.ends {
+                    for &p in &c.pairs[start..end] {
+                        let m = new_id[(p >> 32) as usize];
+                        if m != 0 {
+                            pairs.push((u64::from(m - 1) << 32) | (p & 0xffff_ffff));
+                        }
+                    }
+                    ends.push(pairs.len());
+                    start = end;
+                }
+                DocChunk {
+                    first: c.first,
+                    pairs,
+                    ends,
+                }
+            })
+            .collect();
+        Tokenized {
+            term_text,
+            term_starts,
+            chunks,
+        }
+    }
+
     /// Number of documents.
     pub fn n_docs(&self) -> usize {
         self.chunks.last().map_or(0, |c| c.first + c.ends.len())
@@ -709,7 +757,34 @@ mod tests {
                 .collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             assert_matches_reference(&refs, ngram_max);
+            if ngram_max == 2 {
+                proptest::prop_assert!(
+                    Tokenized::new(&refs, 2).unigrams() == Tokenized::new(&refs, 1),
+                    "unigrams of the bigram tokenization"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn unigrams_of_a_bigram_tokenization_are_a_unigram_tokenization() {
+        let texts = [
+            "The cat sat",
+            "",
+            "sat",
+            "the dog; the cat",
+            "émile a b c Émile",
+        ];
+        let bigrams = Tokenized::new(&texts, 2);
+        let unigrams = bigrams.unigrams();
+        assert!(unigrams == Tokenized::new(&texts, 1));
+        let terms: Vec<&str> = (0..unigrams.n_terms()).map(|t| unigrams.term(t)).collect();
+        assert_eq!(terms, ["cat", "dog", "sat", "the", "émile"]);
+        let doc: Vec<(u32, u32)> = unigrams.doc(3).collect();
+        assert_eq!(doc, [(0, 1), (1, 1), (3, 2)]);
+        assert_eq!(unigrams.doc(1).count(), 0);
+        // A unigram tokenization's unigrams are itself.
+        assert!(unigrams.unigrams() == unigrams);
     }
 
     #[test]
