@@ -11,7 +11,9 @@
 //! the inverse-Hessian estimate stays positive definite. The direction −H·g is formed from the
 //! compact representation of H, the same matrix the two-loop recursion applies: each stored vector
 //! is still read twice per iteration, but the direction is written once rather than updated twice
-//! per pair (`History`); the pairs are kept in f32, half the bytes. Everything is sequential
+//! per pair (`History`). The pairs and the direction are kept in f32, half the bytes: the step
+//! taken is along the rounded direction, and its slope is that direction's, so the line search
+//! and the pair s = step·d describe the step exactly. Everything is sequential
 //! arithmetic on plain slices in fixed blocks (sums within a block in a fixed order, blocks added
 //! in order; blocks run in parallel): the same objective gives the same iterates on any thread
 //! count.
@@ -180,13 +182,13 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// out = a + t·b, elementwise in parallel.
-fn set_axpy(out: &mut [f64], a: &[f64], t: f64, b: &[f64]) {
+fn set_axpy(out: &mut [f64], a: &[f64], t: f64, b: &[f32]) {
     out.par_chunks_mut(BLOCK)
         .zip(a.par_chunks(BLOCK).zip(b.par_chunks(BLOCK)))
         .for_each(|(o, (a, b))| {
             o.iter_mut()
                 .zip(a.iter().zip(b))
-                .for_each(|(o, (a, b))| *o = a + t * b)
+                .for_each(|(o, (a, b))| *o = a + t * f64::from(*b))
         });
 }
 
@@ -244,13 +246,13 @@ impl History {
         }
     }
 
-    /// After a step from (x, g) to (x_new, g_new), in one pass: forms the pair s = x_new − x,
-    /// y = g_new − g in a free buffer; its products with itself and with each stored pair; every
+    /// After a step of `step` along `d` (from x to x_new = x + step·d) and from g to g_new, in
+    /// one pass: forms the pair s = step·d, y = g_new − g in a free buffer; its products with itself and with each stored pair; every
     /// pair's products with g_new, for the next [`History::direction`]; and max |g_new|, which
     /// it returns. The pair is stored (the oldest dropped when the history is full) only if
     /// sᵀy > 1e-10 · yᵀy, so the estimate stays positive definite.
-    fn update(&mut self, (x_new, x): (&[f64], &[f64]), (g_new, g): (&[f64], &[f64])) -> f64 {
-        let n = x.len();
+    fn update(&mut self, step: f64, d: &[f32], (g_new, g): (&[f64], &[f64])) -> f64 {
+        let n = d.len();
         let free = (0..=self.memory)
             .find(|b| !self.order.contains(b))
             .expect("memory + 1 buffers for at most memory pairs");
@@ -260,7 +262,7 @@ impl History {
         );
         s_new.resize(n, 0.0);
         y_new.resize(n, 0.0);
-        let step = Step { x_new, x, g_new, g };
+        let step = Step { step, d, g_new, g };
         let pairs = Pairs {
             order: &self.order,
             s: &self.s,
@@ -331,9 +333,10 @@ impl History {
         (gamma, cs, cy)
     }
 
-    /// d = −H·g (−g with no pairs) in one pass, returning the slope gᵀd. Uses the products with
-    /// g that the last [`History::update`] formed, so g must be that update's g_new.
-    fn direction(&self, g: &[f64], d: &mut [f64]) -> f64 {
+    /// d = −H·g (−g with no pairs), rounded to f32, in one pass, returning the slope gᵀd of the
+    /// rounded d. Uses the products with g that the last [`History::update`] formed, so g must
+    /// be that update's g_new.
+    fn direction(&self, g: &[f64], d: &mut [f32]) -> f64 {
         let (gamma, cs, cy) = if self.order.is_empty() {
             (1.0, Vec::new(), Vec::new())
         } else {
@@ -356,10 +359,10 @@ impl History {
     }
 }
 
-/// A step from (x, g) to (x_new, g_new).
+/// A step of `step` along `d`, from gradient g to g_new.
 struct Step<'a> {
-    x_new: &'a [f64],
-    x: &'a [f64],
+    step: f64,
+    d: &'a [f32],
     g_new: &'a [f64],
     g: &'a [f64],
 }
@@ -391,9 +394,8 @@ wide_fn! {
             let r = base + p * PIECE..base + p * PIECE + s.len();
             let gn = &step.g_new[r.clone()];
             s.iter_mut()
-                .zip(&step.x_new[r.clone()])
-                .zip(&step.x[r.clone()])
-                .for_each(|((s, a), b)| *s = (a - b) as f32);
+                .zip(&step.d[r.clone()])
+                .for_each(|(s, &d)| *s = (step.step * f64::from(d)) as f32);
             y.iter_mut()
                 .zip(gn)
                 .zip(&step.g[r.clone()])
@@ -429,20 +431,24 @@ struct Combination<'a> {
 }
 
 wide_fn! {
-    /// [`History::direction`]'s work on block `b`: its part of d, and of the slope gᵀd.
-    fn direction_block(b: usize, d: &mut [f64], g: &[f64], combination: &Combination<'_>) -> f64 {
+    /// [`History::direction`]'s work on block `b`: its part of d (summed in f64 a piece at a
+    /// time, then rounded), and of the slope gᵀd.
+    fn direction_block(b: usize, d: &mut [f32], g: &[f64], combination: &Combination<'_>) -> f64 {
         let Combination { gamma, s, y, cs, cy } = combination;
         let mut slope = Dot::default();
+        let mut sum = vec![0.0f64; PIECE];
         for (p, (d, g)) in d.chunks_mut(PIECE).zip(g.chunks(PIECE)).enumerate() {
             let r = b * BLOCK + p * PIECE..b * BLOCK + p * PIECE + d.len();
-            d.iter_mut().zip(g).for_each(|(d, g)| *d = -gamma * g);
+            let sum = &mut sum[..d.len()];
+            sum.iter_mut().zip(g).for_each(|(d, g)| *d = -gamma * g);
             for (vectors, coefficients) in [(s, cs), (y, cy)] {
                 for (v, &c) in vectors.iter().zip(coefficients) {
-                    d.iter_mut()
+                    sum.iter_mut()
                         .zip(&v[r.clone()])
                         .for_each(|(d, &v)| *d += c * f64::from(v));
                 }
             }
+            d.iter_mut().zip(&*sum).for_each(|(d, &v)| *d = v as f32);
             slope.add(g, d);
         }
         slope.sum()
@@ -462,7 +468,7 @@ pub fn minimize(
     let mut history = History::new(opts.memory);
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
-    let mut d = vec![0.0; n];
+    let mut d = vec![0.0f32; n];
     if max_abs(&g) <= opts.gtol {
         return Outcome {
             x,
@@ -478,7 +484,7 @@ pub fn minimize(
             history.order.clear();
             slope = history.direction(&g, &mut d);
         }
-        // Along −g, slope = −‖g‖² = −‖d‖².
+        // Along −g, slope ≈ −‖g‖² (d is −g rounded to f32).
         let mut step = if history.order.is_empty() {
             1.0 / (-slope).sqrt()
         } else {
@@ -509,7 +515,7 @@ pub fn minimize(
                 converged: false,
             };
         };
-        let g_max = history.update((&x_new, &x), (&g_new, &g));
+        let g_max = history.update(step, &d, (&g_new, &g));
         let decrease = (fx - f_new) / fx.abs().max(f_new.abs()).max(1.0);
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
@@ -645,7 +651,7 @@ mod tests {
                 .collect()
         };
         let mut history = History::new(3);
-        let (mut x, mut g) = (vec![0.0; n], v(99));
+        let mut g = v(99);
         let mut kept = 0;
         for j in 0..7 {
             // y = s + a little of another direction (sᵀy > 0), except steps 2 and 6: y = −s.
@@ -659,15 +665,16 @@ mod tests {
                     .map(|(y, s)| s + 0.1 * y)
                     .collect()
             };
-            let x_new: Vec<f64> = x.iter().zip(&s).map(|(x, s)| x + s).collect();
+            // A step of 2 along d = s/2 (exact in f32 when s is): the pair's s is s rounded.
+            let d: Vec<f32> = s.iter().map(|&s| (s / 2.0) as f32).collect();
             let g_new: Vec<f64> = g.iter().zip(&y).map(|(g, y)| g + y).collect();
-            let g_max = history.update((&x_new, &x), (&g_new, &g));
+            let g_max = history.update(2.0, &d, (&g_new, &g));
             assert_eq!(g_max, g_new.iter().fold(0.0f64, |m, v| m.max(v.abs())));
             kept += usize::from(j != 2 && j != 6);
             assert_eq!(history.order.len(), kept.min(3), "step {j}");
-            (x, g) = (x_new, g_new);
+            g = g_new;
         }
-        let mut d = vec![0.0; n];
+        let mut d = vec![0.0f32; n];
         let slope = history.direction(&g, &mut d);
         // Textbook, in f64 on the stored vectors: q = g; a_j = ρ_j s_jᵀq, q −= a_j y_j (newest
         // first); r = γq; b = ρ_j y_jᵀr, r += (a_j − b) s_j (oldest first); d = −r.
@@ -690,10 +697,12 @@ mod tests {
                 .for_each(|(q, s)| *q += (a[j] - b) * s);
         }
         let scale = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        for (d, q) in d.iter().zip(&q) {
-            assert!((d + q).abs() <= 1e-9 * scale, "{d} vs {}", -q);
+        // d is −q rounded to f32 (relative error ≤ 2⁻²⁴), and the slope is that of the rounded d.
+        for (&d, q) in d.iter().zip(&q) {
+            let d = f64::from(d);
+            assert!((d + q).abs() <= 1e-7 * scale, "{d} vs {}", -q);
         }
-        let want = -naive_dot(&g, &q);
+        let want = naive_dot(&g, &wide(&d));
         assert!(
             (slope - want).abs() <= 1e-9 * want.abs(),
             "{slope} vs {want}"
@@ -711,7 +720,7 @@ mod tests {
     fn an_empty_history_gives_steepest_descent() {
         let history = History::new(10);
         let g = vec![3.0, -4.0];
-        let mut d = vec![0.0; 2];
+        let mut d = vec![0.0f32; 2];
         assert_eq!(history.direction(&g, &mut d), -25.0);
         assert_eq!(d, [-3.0, 4.0]);
     }

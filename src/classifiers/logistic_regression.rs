@@ -261,8 +261,8 @@ impl LogisticRegression {
     ) -> Result<FittedLogistic> {
         check_finite("logistic_regression", x)?;
         let (d, t, n) = (x.n_cols, y.ncols(), x.n_rows());
-        let xt = x.transpose();
-        let bands = Bands::new(x);
+        // The transpose is one pass on one core; the bands are made on the others meanwhile.
+        let (xt, bands) = rayon::join(|| x.transpose(), || Bands::new(x));
         let opts = lbfgs::Options {
             max_iter: self.max_iter,
             gtol: self.tol,
