@@ -12,8 +12,10 @@
 //! compact representation of H, the same matrix the two-loop recursion applies: each stored vector
 //! is still read twice per iteration, but the direction is written once rather than updated twice
 //! per pair (`History`). The pairs and the direction are kept in f32, half the bytes: the step
-//! taken is along the rounded direction, and its slope is that direction's, so the line search
-//! and the pair s = step·d describe the step exactly. Everything is sequential
+//! is taken along the rounded direction and the line search uses that direction's slope; the
+//! pair's s = step·d is the step up to its own rounding to f32. A direction outside f32's range
+//! (a component above 3.4e38, or all of them below 1e-45) cannot be stored: the solver then
+//! stops, not converged. Everything is sequential
 //! arithmetic on plain slices in fixed blocks (sums within a block in a fixed order, blocks added
 //! in order; blocks run in parallel): the same objective gives the same iterates on any thread
 //! count.
@@ -198,7 +200,8 @@ fn max_abs(a: &[f64]) -> f64 {
         .reduce(|| 0.0, f64::max)
 }
 
-/// The last `memory` correction pairs s = x_{k+1} − x_k, y = g_{k+1} − g_k (rounded to f32: the
+/// The last `memory` correction pairs s = step·d (x_{k+1} − x_k up to rounding), y = g_{k+1} − g_k
+/// (rounded to f32: the
 /// history is most of the solver's memory traffic, and an inverse-Hessian estimate needs no more
 /// digits) and the inner products the compact form of the inverse Hessian needs (Byrd, Nocedal &
 /// Schnabel 1994, theorem 2.2):
@@ -247,10 +250,11 @@ impl History {
     }
 
     /// After a step of `step` along `d` (from x to x_new = x + step·d) and from g to g_new, in
-    /// one pass: forms the pair s = step·d, y = g_new − g in a free buffer; its products with itself and with each stored pair; every
-    /// pair's products with g_new, for the next [`History::direction`]; and max |g_new|, which
-    /// it returns. The pair is stored (the oldest dropped when the history is full) only if
-    /// sᵀy > 1e-10 · yᵀy, so the estimate stays positive definite.
+    /// one pass: forms the pair s = step·d, y = g_new − g in a free buffer; its products with
+    /// itself and with each stored pair; every pair's products with g_new, for the next
+    /// [`History::direction`]; and max |g_new|, which it returns. The pair is stored (the oldest
+    /// dropped when the history is full) only if sᵀy > 1e-10 · yᵀy, so the estimate stays
+    /// positive definite.
     fn update(&mut self, step: f64, d: &[f32], (g_new, g): (&[f64], &[f64])) -> f64 {
         let n = d.len();
         let free = (0..=self.memory)
@@ -479,10 +483,20 @@ pub fn minimize(
     }
     for iteration in 0..opts.max_iter {
         let mut slope = history.direction(&g, &mut d);
-        if slope >= 0.0 {
-            // Not a descent direction (rounding): restart from steepest descent.
+        if !(slope < 0.0 && slope.is_finite()) {
+            // Not a descent direction (rounding), or one outside f32's range: restart from
+            // steepest descent.
             history.order.clear();
             slope = history.direction(&g, &mut d);
+        }
+        if !(slope < 0.0 && slope.is_finite()) {
+            // Even −g does not fit in f32 (or rounds to zero there).
+            return Outcome {
+                x,
+                f: fx,
+                iterations: iteration,
+                converged: false,
+            };
         }
         // Along −g, slope ≈ −‖g‖² (d is −g rounded to f32).
         let mut step = if history.order.is_empty() {
@@ -713,6 +727,21 @@ mod tests {
         assert_eq!(s[0], rounded(v(6)));
         assert_eq!(s[2], rounded(v(10)));
         assert_eq!(history.order, [2, 3, 0]);
+    }
+
+    /// A direction beyond f32's range stops the solver where it is, not converged (rather than
+    /// stepping to infinity or NaN).
+    #[test]
+    fn a_direction_beyond_f32_stops_the_solver() {
+        // f = 1e40 · (x − 1)² / 2: at 0 the gradient is −1e40, past f32's 3.4e38.
+        let steep = |x: &[f64], g: &mut [f64]| {
+            g[0] = 1e40 * (x[0] - 1.0);
+            0.5 * 1e40 * (x[0] - 1.0).powi(2)
+        };
+        let r = minimize(vec![0.0], steep, &Options::default());
+        assert!(!r.converged, "{r:?}");
+        assert_eq!((r.x, r.iterations), (vec![0.0], 0));
+        assert_eq!(r.f, 0.5e40);
     }
 
     /// With no pairs the direction is −g and the slope −‖g‖².

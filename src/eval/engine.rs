@@ -1,4 +1,5 @@
-//! The fold engine: tokenize once per n-gram setting, then for every fold build the training
+//! The fold engine: tokenize once (the unigrams taken from the bigram tokenization when both
+//! are needed), then for every fold build the training
 //! vocabulary and matrices and fit and predict every classifier (built-in or external), results
 //! kept in fold order ([`run`], [`run_units`] for shards, [`assemble`] for merge).
 
@@ -215,7 +216,8 @@ pub const FOLDS_IN_PARALLEL_MAX_BYTES: usize = 64 << 20;
 /// Words listed per topic by [`explain`].
 pub const TOP_WORDS: usize = 10;
 
-/// Tokenizes the evaluated items once per n-gram setting the classifiers ask for.
+/// Tokenizes the evaluated items for each n-gram setting the classifiers ask for, reading the
+/// texts once: unigrams come from the bigram tokenization when both are asked for.
 pub fn tokenize(
     ds: &Dataset,
     prepared: &Prepared,

@@ -2,10 +2,10 @@
 //! comparisons with the baseline.
 //!
 //! [`prepare`] picks the evaluated items (body paragraphs, or a CSV corpus's documents), their
-//! gold topic matrix and the folds (`split`). [`run`] tokenizes once per n-gram setting, and for
-//! each fold (in parallel while its matrices are small, results kept in fold order) builds the
-//! training-fold vocabulary and matrices (`features`) and fits and predicts every classifier
-//! (`classifiers`). [`summarize`]
+//! gold topic matrix and the folds (`split`). [`run`] tokenizes once (unigrams from the bigram
+//! tokenization when both are needed), and for each fold (in parallel while its matrices are
+//! small, results kept in fold order) builds the training-fold vocabulary and matrices
+//! (`features`) and fits and predicts every classifier (`classifiers`). [`summarize`]
 //! pools TP/FP/FN over a repeat's folds (`metrics`), summarizes the repeats and compares each
 //! classifier with the baseline (`stats`). Every per-paragraph prediction is kept, so any
 //! aggregate can be recomputed from them. The report layer turns the result into files.

@@ -195,7 +195,10 @@ impl Tokenized {
             .chunks
             .par_iter()
             .map(|c| {
-                let (mut pairs, mut ends) = (Vec::new(), Vec::with_capacity(c.ends.len()));
+                // Reserved at the bigram tokenization's size: the pages past what is filled are
+                // never touched.
+                let mut pairs = Vec::with_capacity(c.pairs.len());
+                let mut ends = Vec::with_capacity(c.ends.len());
                 let mut start = 0;
                 for &end in &c.ends {
                     for &p in &c.pairs[start..end] {
@@ -804,5 +807,19 @@ mod tests {
             .unwrap();
         let single = pool.install(|| Tokenized::new(&refs, 2));
         assert_eq!(single, tok);
+        // Eight chunks: every term has up to eight copies in the sorted list, so some merge runs
+        // (3 entries in unit tests) hold only copies of the run before's last term.
+        let texts: Vec<String> = (0..2600)
+            .map(|i| format!("w{} w{} common", i % 37, i % 11))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let eight = rayon::ThreadPoolBuilder::new()
+            .num_threads(8)
+            .build()
+            .unwrap()
+            .install(|| Tokenized::new(&refs, 2));
+        assert_eq!(eight.chunks.len(), 8);
+        assert_eq!(eight, pool.install(|| Tokenized::new(&refs, 2)));
+        assert_matches_reference(&refs, 2);
     }
 }
