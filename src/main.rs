@@ -39,6 +39,30 @@ fn configure_allocator() {
     disable_huge_pages();
 }
 
+/// Milliseconds freed memory is kept during the folds stage of a corpus whose largest matrix is
+/// under `eval::RETAIN_FREED_MAX_BYTES` (mimalloc's own default): there each classifier frees its
+/// buffers just before the next one makes its own, and with 5 ms each of them faulted its pages
+/// in afresh (sys time 1.1–1.3 → 0.75–0.9 s). 20 Newsgroups, every built-in, 3 alternating
+/// runs: 4.94–6.56 s with 5 ms throughout, 4.32–5.23 s with this (peak 0.44–0.45 → 0.49–0.51
+/// GiB); 100,000 synthetic documents (`benches/scaling.sh`'s run): 4.70 and 4.67 s, peak 0.31 →
+/// 0.35 GiB. At 1M documents the same during the folds raised the peak from 2.46 to 3.03 GiB
+/// (over the 3 × file + 200 MB that README holds it to), so there, as from 200,000 documents
+/// (peak unchanged, 0.55 GiB), the folds keep the 5 ms.
+const RETAIN_MS: std::ffi::c_long = 1000;
+
+/// `eval`'s hook around the folds stage ([`topicbench::eval::set_retain_freed_hook`]): the
+/// purge delay [`RETAIN_MS`] while on, [`PURGE_DELAY_MS`] after. A delay the user gives in
+/// `MIMALLOC_PURGE_DELAY` is left as given.
+#[allow(unsafe_code)]
+fn retain_freed(on: bool) {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let ms = if on { RETAIN_MS } else { PURGE_DELAY_MS };
+        // SAFETY: `mi_option_set` takes any option and value and only stores it; mimalloc reads
+        // the option each time it considers a purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) }
+    }
+}
+
 /// Turns transparent huge pages off for this process (what mimalloc does itself when
 /// `MIMALLOC_ALLOW_THP=0`; a value the user gives there is left to mimalloc). With the short
 /// purge delay, memory a stage frees goes back to the system and the next stage's first touch
@@ -62,6 +86,7 @@ fn disable_huge_pages() {
 
 fn main() -> ExitCode {
     configure_allocator();
+    topicbench::eval::set_retain_freed_hook(retain_freed);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

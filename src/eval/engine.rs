@@ -213,6 +213,43 @@ type FitResult = std::result::Result<(Box<dyn Fitted>, f64), String>;
 /// folds run one after the other rather than in parallel.
 pub const FOLDS_IN_PARALLEL_MAX_BYTES: usize = 64 << 20;
 
+/// Up to this many bytes of the largest tokenization's matrix (12 a non-zero, every document),
+/// the folds stage asks the allocator to keep what it frees for reuse ([`set_retain_freed_hook`]).
+pub const RETAIN_FREED_MAX_BYTES: usize = 256 << 20;
+
+/// Called with `true` when the folds stage starts on a corpus under [`RETAIN_FREED_MAX_BYTES`]
+/// and with `false` when it ends: set by the binary (its allocator hands freed memory back to
+/// the system after 5 ms; within the folds, where one classifier's buffers are freed just before
+/// the next one's are made, it keeps them for reuse instead of faulting fresh pages in). The
+/// library allocates the same either way; only speed and peak memory move.
+static RETAIN_FREED_HOOK: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
+
+/// Sets the hook [`run_units`] calls around the folds stage (once; later calls are ignored).
+pub fn set_retain_freed_hook(hook: fn(bool)) {
+    let _ = RETAIN_FREED_HOOK.set(hook);
+}
+
+/// Calls the hook with `true` now (when `on`) and with `false` when dropped.
+struct RetainFreed(bool);
+
+impl RetainFreed {
+    fn start(on: bool) -> RetainFreed {
+        let on = on && RETAIN_FREED_HOOK.get().is_some();
+        if let (true, Some(hook)) = (on, RETAIN_FREED_HOOK.get()) {
+            hook(true);
+        }
+        RetainFreed(on)
+    }
+}
+
+impl Drop for RetainFreed {
+    fn drop(&mut self) {
+        if let (true, Some(hook)) = (self.0, RETAIN_FREED_HOOK.get()) {
+            hook(false);
+        }
+    }
+}
+
 /// Words listed per topic by [`explain`].
 pub const TOP_WORDS: usize = 10;
 
@@ -273,6 +310,9 @@ pub fn run_units(
     let n_folds = prepared.folds.len();
     let mut stage_secs = BTreeMap::new();
     let t1 = Instant::now();
+    let matrix_bytes = tokenized.values().map(Tokenized::nnz).max().unwrap_or(0)
+        * (std::mem::size_of::<u32>() + std::mem::size_of::<f64>());
+    let retaining = RetainFreed::start(matrix_bytes <= RETAIN_FREED_MAX_BYTES);
     let run_fold = |(f, fold): (usize, &Fold)| -> Vec<Unit> {
         let y_train = prepared.gold.select(Axis(0), &fold.train);
         let mine: Vec<usize> = (0..classifiers.len())
@@ -352,8 +392,6 @@ pub fn run_units(
     // Folds run in parallel while their matrices are small; above that, one at a time (the
     // matrices are built, fitted and predicted in parallel inside the fold), so that a large
     // corpus holds one fold's training matrix, not one per thread.
-    let matrix_bytes = tokenized.values().map(Tokenized::nnz).max().unwrap_or(0)
-        * (std::mem::size_of::<u32>() + std::mem::size_of::<f64>());
     let per_fold: Vec<Vec<Unit>> = if matrix_bytes <= FOLDS_IN_PARALLEL_MAX_BYTES {
         prepared
             .folds
@@ -364,6 +402,7 @@ pub fn run_units(
     } else {
         prepared.folds.iter().enumerate().map(run_fold).collect()
     };
+    drop(retaining);
     stage_secs.insert("folds".to_owned(), t1.elapsed().as_secs_f64());
     let mut units: Vec<Unit> = per_fold.into_iter().flatten().collect();
 
