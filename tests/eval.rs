@@ -673,3 +673,58 @@ fn the_library_call_gives_what_eval_writes() {
         .unwrap();
     assert_eq!(lr.tuning.len(), 15);
 }
+
+/// Every call of `eval`'s retain-freed hook in this process: (thread, on).
+static RETAIN_CALLS: std::sync::Mutex<Vec<(std::thread::ThreadId, bool)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn record_retain(on: bool) {
+    let mut calls = RETAIN_CALLS.lock().unwrap_or_else(|e| e.into_inner());
+    calls.push((std::thread::current().id(), on));
+}
+
+/// The folds stage of a small corpus is bracketed by the allocator hook: on, then off, once. The
+/// run goes through a pool of its own (one thread), so other tests' runs in this process, which
+/// call the same hook, are told apart by thread.
+#[test]
+fn the_folds_of_a_small_corpus_call_the_retain_freed_hook_on_then_off() {
+    use topicbench::classifiers::{self, tune_all};
+    use topicbench::eval::{self, EvalConfig, RunOptions, Scheme, StatsOptions};
+    eval::set_retain_freed_hook(record_retain);
+    let ds = topicbench::data::check::load_project(
+        &topicbench::data::dataset::Project::new(repo_root()),
+        topicbench::data::groups::DEFAULT_THRESHOLD,
+    )
+    .unwrap();
+    let config = EvalConfig {
+        scheme: Scheme::KFold {
+            folds: 5,
+            repeats: 1,
+        },
+        seed: 42,
+        classifiers: tune_all(vec![classifiers::by_name("multinomial_nb").unwrap()], false),
+        externals: Vec::new(),
+        run: RunOptions {
+            seed: 42,
+            external_timeout: std::time::Duration::from_secs(60),
+            external_max_line: 1 << 20,
+            memory_budget_bytes: classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
+        },
+        stats: StatsOptions::default(),
+        learning_curve: false,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let worker = pool.install(|| std::thread::current().id());
+    pool.install(|| eval::evaluate(&ds, &config, &|| {}).unwrap());
+    let calls: Vec<bool> = RETAIN_CALLS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, _)| *thread == worker)
+        .map(|&(_, on)| on)
+        .collect();
+    assert_eq!(calls, [true, false]);
+}

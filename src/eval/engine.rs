@@ -1,7 +1,7 @@
 //! The fold engine: tokenize once (the unigrams taken from the bigram tokenization when both
-//! are needed), then for every fold build the training
-//! vocabulary and matrices and fit and predict every classifier (built-in or external), results
-//! kept in fold order ([`run`], [`run_units`] for shards, [`assemble`] for merge).
+//! are needed), then for every fold build the training vocabulary and matrices and fit and
+//! predict every classifier (built-in or external), results kept in fold order ([`run`],
+//! [`run_units`] for shards, [`assemble`] for merge).
 
 #[allow(unused_imports)]
 use super::*;
@@ -606,4 +606,33 @@ pub fn check_predictions(
         return Err(format!("score {bad} is outside [0, 1]"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    thread_local! {
+        /// What the hook was called with on this thread (other tests' runs record on theirs).
+        static CALLS: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    fn record(on: bool) {
+        CALLS.with(|c| c.borrow_mut().push(on));
+    }
+
+    /// The hook is called on when the guard starts and off when it drops, and not at all when
+    /// the guard starts off (a corpus over the limit; tests/eval.rs checks a run's folds).
+    #[test]
+    fn the_retain_freed_hook_brackets_the_folds_of_small_corpora() {
+        set_retain_freed_hook(record);
+        let calls = || CALLS.with(|c| c.borrow().clone());
+        {
+            let _on = RetainFreed::start(true);
+            assert_eq!(calls(), [true]);
+        }
+        assert_eq!(calls(), [true, false]);
+        drop(RetainFreed::start(false));
+        assert_eq!(calls(), [true, false]);
+    }
 }
