@@ -28,15 +28,21 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// noise at 100k and 10% slower at 1M (medians of 3).
 const PURGE_DELAY_MS: std::ffi::c_long = 5;
 
-/// Sets mimalloc's options; called first thing, before any stage allocates. A purge delay the
-/// user gives in `MIMALLOC_PURGE_DELAY` (mimalloc reads it itself) is left as given.
-#[allow(unsafe_code)]
+/// Sets mimalloc's options; called first thing, before any stage allocates.
 fn configure_allocator() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: `mi_option_set` takes any option and value and only stores it.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
-    }
+    set_purge_delay(PURGE_DELAY_MS);
     disable_huge_pages();
+}
+
+/// Sets mimalloc's purge delay, unless the user gave one in `MIMALLOC_PURGE_DELAY` (mimalloc
+/// reads it itself), which is left as given.
+#[allow(unsafe_code)]
+fn set_purge_delay(ms: std::ffi::c_long) {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: `mi_option_set` takes any option and value and only stores it; mimalloc reads
+        // the option each time it considers a purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) }
+    }
 }
 
 /// Milliseconds freed memory is kept during the folds stage of a corpus whose largest matrix is
@@ -51,16 +57,9 @@ fn configure_allocator() {
 const RETAIN_MS: std::ffi::c_long = 1000;
 
 /// `eval`'s hook around the folds stage ([`topicbench::eval::set_retain_freed_hook`]): the
-/// purge delay [`RETAIN_MS`] while on, [`PURGE_DELAY_MS`] after. A delay the user gives in
-/// `MIMALLOC_PURGE_DELAY` is left as given.
-#[allow(unsafe_code)]
+/// purge delay [`RETAIN_MS`] while on, [`PURGE_DELAY_MS`] after.
 fn retain_freed(on: bool) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        let ms = if on { RETAIN_MS } else { PURGE_DELAY_MS };
-        // SAFETY: `mi_option_set` takes any option and value and only stores it; mimalloc reads
-        // the option each time it considers a purge.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) }
-    }
+    set_purge_delay(if on { RETAIN_MS } else { PURGE_DELAY_MS });
 }
 
 /// Turns transparent huge pages off for this process (what mimalloc does itself when

@@ -614,8 +614,7 @@ fn tuned_linear_models_predict_topics_and_report_their_choice() {
 /// command line writes (tuned contenders included), and prints nothing itself.
 #[test]
 fn the_library_call_gives_what_eval_writes() {
-    use topicbench::classifiers::{self, tune_all};
-    use topicbench::eval::{self, EvalConfig, RunOptions, Scheme, StatsOptions};
+    use topicbench::eval;
     let (v, _out) = eval_json(&[
         "--classifiers",
         "multinomial_nb,logistic_regression,majority",
@@ -623,17 +622,45 @@ fn the_library_call_gives_what_eval_writes() {
         "3",
         "--no-learning-curve",
     ]);
+    let (ds, config) =
+        shipped_library_run(&["multinomial_nb", "logistic_regression", "majority"], 3);
+    let e = eval::evaluate(&ds, &config, &|| {}).unwrap();
+    assert_eq!(e.summaries.len(), 3);
+    for s in &e.summaries {
+        let written = crate::util::classifier(&v, s.name.as_str());
+        for m in ["macro_f1", "micro_f1", "subset_accuracy", "hamming_loss"] {
+            let got = s.metrics[m].mean;
+            let want = written["metrics"][m]["mean"].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-9, "{} {m}: {got} vs {want}", s.name);
+        }
+    }
+    // The tuned contender reports its choice per fold, as the report does.
+    let lr = e
+        .summaries
+        .iter()
+        .find(|s| s.name == "logistic_regression")
+        .unwrap();
+    assert_eq!(lr.tuning.len(), 15);
+}
+
+/// The shipped corpus and the `eval::evaluate` configuration of `eval --classifiers NAMES
+/// --repeats REPEATS --no-learning-curve` (5 folds, seed 42, contenders tuned as the CLI does).
+fn shipped_library_run(
+    names: &[&str],
+    repeats: usize,
+) -> (
+    topicbench::data::dataset::Dataset,
+    topicbench::eval::EvalConfig,
+) {
+    use topicbench::classifiers::{self, tune_all};
+    use topicbench::eval::{EvalConfig, RunOptions, Scheme, StatsOptions};
     let ds = topicbench::data::check::load_project(
         &topicbench::data::dataset::Project::new(repo_root()),
         topicbench::data::groups::DEFAULT_THRESHOLD,
     )
     .unwrap();
-    let names = ["multinomial_nb", "logistic_regression", "majority"];
     let config = EvalConfig {
-        scheme: Scheme::KFold {
-            folds: 5,
-            repeats: 3,
-        },
+        scheme: Scheme::KFold { folds: 5, repeats },
         seed: 42,
         classifiers: tune_all(
             names
@@ -655,23 +682,7 @@ fn the_library_call_gives_what_eval_writes() {
         },
         learning_curve: false,
     };
-    let e = eval::evaluate(&ds, &config, &|| {}).unwrap();
-    assert_eq!(e.summaries.len(), 3);
-    for s in &e.summaries {
-        let written = crate::util::classifier(&v, s.name.as_str());
-        for m in ["macro_f1", "micro_f1", "subset_accuracy", "hamming_loss"] {
-            let got = s.metrics[m].mean;
-            let want = written["metrics"][m]["mean"].as_f64().unwrap();
-            assert!((got - want).abs() < 1e-9, "{} {m}: {got} vs {want}", s.name);
-        }
-    }
-    // The tuned contender reports its choice per fold, as the report does.
-    let lr = e
-        .summaries
-        .iter()
-        .find(|s| s.name == "logistic_regression")
-        .unwrap();
-    assert_eq!(lr.tuning.len(), 15);
+    (ds, config)
 }
 
 /// Every call of `eval`'s retain-freed hook in this process: (thread, on).
@@ -688,31 +699,9 @@ fn record_retain(on: bool) {
 /// call the same hook, are told apart by thread.
 #[test]
 fn the_folds_of_a_small_corpus_call_the_retain_freed_hook_on_then_off() {
-    use topicbench::classifiers::{self, tune_all};
-    use topicbench::eval::{self, EvalConfig, RunOptions, Scheme, StatsOptions};
+    use topicbench::eval;
     eval::set_retain_freed_hook(record_retain);
-    let ds = topicbench::data::check::load_project(
-        &topicbench::data::dataset::Project::new(repo_root()),
-        topicbench::data::groups::DEFAULT_THRESHOLD,
-    )
-    .unwrap();
-    let config = EvalConfig {
-        scheme: Scheme::KFold {
-            folds: 5,
-            repeats: 1,
-        },
-        seed: 42,
-        classifiers: tune_all(vec![classifiers::by_name("multinomial_nb").unwrap()], false),
-        externals: Vec::new(),
-        run: RunOptions {
-            seed: 42,
-            external_timeout: std::time::Duration::from_secs(60),
-            external_max_line: 1 << 20,
-            memory_budget_bytes: classifiers::DEFAULT_MEMORY_BUDGET_BYTES,
-        },
-        stats: StatsOptions::default(),
-        learning_curve: false,
-    };
+    let (ds, config) = shipped_library_run(&["multinomial_nb"], 1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()

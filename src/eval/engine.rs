@@ -229,22 +229,22 @@ pub fn set_retain_freed_hook(hook: fn(bool)) {
     let _ = RETAIN_FREED_HOOK.set(hook);
 }
 
-/// Calls the hook with `true` now (when `on`) and with `false` when dropped.
-struct RetainFreed(bool);
+/// Calls the hook (if one is set) with `true` now, when `on`, and with `false` when dropped.
+struct RetainFreed(Option<fn(bool)>);
 
 impl RetainFreed {
     fn start(on: bool) -> RetainFreed {
-        let on = on && RETAIN_FREED_HOOK.get().is_some();
-        if let (true, Some(hook)) = (on, RETAIN_FREED_HOOK.get()) {
+        let hook = RETAIN_FREED_HOOK.get().copied().filter(|_| on);
+        if let Some(hook) = hook {
             hook(true);
         }
-        RetainFreed(on)
+        RetainFreed(hook)
     }
 }
 
 impl Drop for RetainFreed {
     fn drop(&mut self) {
-        if let (true, Some(hook)) = (self.0, RETAIN_FREED_HOOK.get()) {
+        if let Some(hook) = self.0 {
             hook(false);
         }
     }
